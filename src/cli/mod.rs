@@ -1,0 +1,171 @@
+//! The command line: clap definitions, dispatch, and turning errors into messages and exit codes.
+
+mod demo;
+mod docs;
+
+mod init;
+mod output;
+mod read;
+mod record;
+mod validate;
+
+use std::io::{self, IsTerminal};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use git_zen::repo::{Repo, RepoError};
+use git_zen::store::{Store, StoreError};
+
+/// Team memory inside git: decisions, patterns and lessons as reviewed files.
+///
+/// git-zen keeps what a team learns — why a choice was made, which approach failed, which setup
+/// worked — as Markdown records with TOML front matter in a git-tracked `.datazentr/` folder, so
+/// memory is reviewed in pull requests and travels with push and pull.
+#[derive(Debug, Parser)]
+#[command(
+    name = "git-zen",
+    bin_name = "git zen",
+    version,
+    propagate_version = true
+)]
+#[command(after_help = "Run `git zen demo` for a guided tour in a temporary repository.")]
+pub struct Cli {
+    /// When to color output: auto uses color only on a terminal and never with NO_COLOR.
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    color: ColorWhen,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Init(init::InitArgs),
+    Record(record::RecordArgs),
+    List(read::ListArgs),
+    Show(read::ShowArgs),
+    Edit(record::EditArgs),
+    Supersede(record::SupersedeArgs),
+    Validate(validate::ValidateArgs),
+
+    Demo(demo::DemoArgs),
+    Completions(docs::CompletionsArgs),
+    Man(docs::ManArgs),
+}
+
+/// An error as the user sees it: a message and an exit code.
+#[derive(Debug)]
+pub enum CommandError {
+    /// Bad input or a failed check: the message is printed, exit 1.
+    Failed(String),
+    /// A check already printed its findings: exit 1 without another message.
+    Silent,
+    /// The reader of our output went away (`git zen list | head`): exit quietly.
+    BrokenPipe,
+}
+
+impl From<io::Error> for CommandError {
+    fn from(e: io::Error) -> Self {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            CommandError::BrokenPipe
+        } else {
+            CommandError::Failed(e.to_string())
+        }
+    }
+}
+
+macro_rules! failed_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for CommandError {
+            fn from(e: $t) -> Self {
+                CommandError::Failed(e.to_string())
+            }
+        }
+    )*};
+}
+failed_from!(
+    RepoError,
+    StoreError,
+    git_zen::record::RecordError,
+    serde_json::Error
+);
+
+/// The result of a command.
+pub type CmdResult = Result<(), CommandError>;
+
+/// Parses the command line, runs the command and returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.color {
+        ColorWhen::Auto => {}
+        ColorWhen::Always => anstream::ColorChoice::Always.write_global(),
+        ColorWhen::Never => anstream::ColorChoice::Never.write_global(),
+    }
+    match run(cli.command) {
+        Ok(()) | Err(CommandError::BrokenPipe) => ExitCode::SUCCESS,
+        Err(CommandError::Silent) => ExitCode::from(1),
+        Err(CommandError::Failed(message)) => {
+            let mut err = anstream::stderr();
+            let _ = output::error(&mut err, &message);
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(command: Command) -> CmdResult {
+    match command {
+        Command::Init(args) => init::run(&args),
+        Command::Record(args) => record::run_record(&args),
+        Command::List(args) => read::run_list(&args),
+        Command::Show(args) => read::run_show(&args),
+        Command::Edit(args) => record::run_edit(&args),
+        Command::Supersede(args) => record::run_supersede(&args),
+        Command::Validate(args) => validate::run(&args),
+
+        Command::Demo(args) => demo::run(&args),
+        Command::Completions(args) => docs::run_completions(&args),
+        Command::Man(args) => docs::run_man(&args),
+    }
+}
+
+/// The repository around the current directory.
+fn open_repo() -> Result<Repo, CommandError> {
+    let cwd = std::env::current_dir()
+        .map_err(|e| CommandError::Failed(format!("cannot read the current directory: {e}")))?;
+    Ok(Repo::discover(&cwd)?)
+}
+
+/// The repository and its store.
+fn open_store() -> Result<(Repo, Store), CommandError> {
+    let repo = open_repo()?;
+    let store = Store::open(&repo)?;
+    Ok((repo, store))
+}
+
+/// Whether a person is at the keyboard (so an editor may be opened).
+fn interactive() -> bool {
+    io::stdin().is_terminal() && io::stderr().is_terminal()
+}
+
+/// A path given on the command line, made absolute against the current directory.
+fn absolute(path: &std::path::Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_tree_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

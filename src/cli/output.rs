@@ -1,0 +1,123 @@
+//! Styles and printers shared by the commands. Color goes through anstream, which drops it when the
+//! output is not a terminal or `NO_COLOR` is set.
+
+use std::io::{self, Write};
+
+use anstyle::{AnsiColor, Style};
+use git_zen::record::{Kind, Outcome, Record, Status};
+use git_zen::store::unique_prefix_lengths;
+
+const ID: Style = AnsiColor::Yellow.on_default();
+const DIM: Style = Style::new().dimmed();
+const BOLD: Style = Style::new().bold();
+const ERROR: Style = AnsiColor::Red.on_default().bold();
+const WARN: Style = AnsiColor::Yellow.on_default().bold();
+
+/// `error: message` on stderr.
+pub fn error(out: &mut impl Write, message: &str) -> io::Result<()> {
+    writeln!(out, "{ERROR}error:{ERROR:#} {message}")
+}
+
+/// `warning: message` on stderr.
+pub fn warning(out: &mut impl Write, message: &str) -> io::Result<()> {
+    writeln!(out, "{WARN}warning:{WARN:#} {message}")
+}
+
+fn kind_style(kind: Kind) -> Style {
+    match kind {
+        Kind::Decision => AnsiColor::Blue.on_default(),
+        Kind::Pattern => AnsiColor::Green.on_default(),
+        Kind::Lesson => AnsiColor::Magenta.on_default(),
+    }
+}
+
+fn status_style(status: Status) -> Style {
+    match status {
+        Status::Accepted => AnsiColor::Green.on_default(),
+        Status::Proposed => AnsiColor::Cyan.on_default(),
+        Status::Superseded | Status::Deprecated | Status::Rejected => DIM,
+    }
+}
+
+fn outcome_style(outcome: Outcome) -> Style {
+    match outcome {
+        Outcome::Success => AnsiColor::Green.on_default(),
+        Outcome::Failure => AnsiColor::Red.on_default(),
+        Outcome::Mixed => AnsiColor::Yellow.on_default(),
+        Outcome::Unknown => DIM,
+    }
+}
+
+/// One line per record: short unique id, kind, status (or outcome), title, tags.
+pub fn record_lines(out: &mut impl Write, records: &[&Record]) -> io::Result<()> {
+    let ids: Vec<_> = records.iter().map(|r| &r.id).collect();
+    let lengths = unique_prefix_lengths(&ids, 8);
+    for (record, len) in records.iter().zip(lengths) {
+        let state = match record.outcome {
+            Some(outcome) if record.is_current() => {
+                let s = outcome_style(outcome);
+                format!("{s}{:<10}{s:#}", outcome.as_str())
+            }
+            _ => {
+                let s = status_style(record.status);
+                format!("{s}{:<10}{s:#}", record.status.as_str())
+            }
+        };
+        let k = kind_style(record.kind);
+        write!(
+            out,
+            "{ID}{:<10}{ID:#} {k}{:<8}{k:#} {state} {}",
+            &record.id.as_str()[..len],
+            record.kind.as_str(),
+            record.title
+        )?;
+        if !record.tags.is_empty() {
+            write!(out, " {DIM}[{}]{DIM:#}", record.tags.join(", "))?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// A record in full: a header of its fields, then the Markdown body.
+pub fn record_detail(out: &mut impl Write, record: &Record) -> io::Result<()> {
+    let k = kind_style(record.kind);
+    let s = status_style(record.status);
+    writeln!(
+        out,
+        "{k}{}{k:#} {ID}{}{ID:#} {s}({}){s:#}",
+        record.kind, record.id, record.status
+    )?;
+    writeln!(out, "{BOLD}{}{BOLD:#}", record.title)?;
+    let mut field = |name: &str, value: String| -> io::Result<()> {
+        if value.is_empty() {
+            Ok(())
+        } else {
+            writeln!(out, "{DIM}{name:<14}{DIM:#}{value}")
+        }
+    };
+    if let Some(outcome) = record.outcome {
+        field("Outcome:", outcome.to_string())?;
+    }
+    field("Tags:", record.tags.join(", "))?;
+    field("Paths:", record.paths.join(", "))?;
+    field("Supersedes:", record.supersedes.join(", "))?;
+    field("Superseded by:", record.superseded_by.join(", "))?;
+    field("Links:", record.links.join(", "))?;
+    field("ADR:", record.adr.clone().unwrap_or_default())?;
+    field("Created:", record.created.clone().unwrap_or_default())?;
+    field("Author:", record.author.clone().unwrap_or_default())?;
+    field("File:", record.file.display().to_string())?;
+    let body = record.body.trim_matches('\n');
+    if !body.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{body}")?;
+    }
+    Ok(())
+}
+
+/// Pretty JSON followed by a newline.
+pub fn json(out: &mut impl Write, value: &impl serde::Serialize) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::other)?;
+    writeln!(out)
+}

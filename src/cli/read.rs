@@ -1,0 +1,93 @@
+//! `git zen list`, `git zen show`
+
+use std::io::Write;
+
+use git_zen::record::{Kind, Record, Status};
+use git_zen::store;
+
+use super::record::value_enum_for;
+use super::{CmdResult, open_store, output};
+
+value_enum_for!(KindFilter => Kind { Decision, Pattern, Lesson });
+value_enum_for!(StatusFilter => Status { Proposed, Accepted, Superseded, Deprecated, Rejected });
+
+/// List records, oldest first.
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// Only records of this kind.
+    #[arg(short, long, value_enum)]
+    kind: Option<KindFilter>,
+    /// Only records with this tag (repeat to require several).
+    #[arg(short, long = "tag", value_name = "TAG")]
+    tags: Vec<String>,
+    /// Only records with this status.
+    #[arg(short, long, value_enum)]
+    status: Option<StatusFilter>,
+    /// Print one JSON array.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run_list(args: &ListArgs) -> CmdResult {
+    let (_repo, store) = open_store()?;
+    let loaded = store.load_all()?;
+    let mut err = anstream::stderr();
+    for problem in &loaded.errors {
+        output::warning(&mut err, &format!("skipped {problem}"))?;
+    }
+    let kind = args.kind.map(Kind::from);
+    let status = args.status.map(Status::from);
+    let records: Vec<&Record> = loaded
+        .records
+        .iter()
+        .filter(|r| kind.is_none_or(|k| r.kind == k))
+        .filter(|r| status.is_none_or(|s| r.status == s))
+        .filter(|r| {
+            args.tags
+                .iter()
+                .all(|t| r.tags.iter().any(|rt| rt.eq_ignore_ascii_case(t)))
+        })
+        .collect();
+    let mut out = anstream::stdout().lock();
+    if args.json {
+        let json: Vec<_> = records.iter().map(|r| r.to_json(false)).collect();
+        output::json(&mut out, &json)?;
+    } else {
+        output::record_lines(&mut out, &records)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Show one record in full.
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// Id, unique id prefix, or ADR alias (ADR-3) of the record.
+    id: String,
+    /// Print one JSON object, with the body.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run_show(args: &ShowArgs) -> CmdResult {
+    let (_repo, store) = open_store()?;
+    let loaded = store.load_all()?;
+    let record = match store::resolve(&loaded.records, &args.id) {
+        Ok(record) => record,
+        Err(e) => {
+            // A broken file is the likely reason a record cannot be found: say so.
+            let mut err = anstream::stderr();
+            for problem in &loaded.errors {
+                output::warning(&mut err, &format!("skipped {problem}"))?;
+            }
+            return Err(e.into());
+        }
+    };
+    let mut out = anstream::stdout();
+    if args.json {
+        output::json(&mut out, &record.to_json(true))?;
+    } else {
+        output::record_detail(&mut out, record)?;
+    }
+    Ok(())
+}

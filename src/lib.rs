@@ -1,0 +1,17 @@
+//! git-zen: a team's memory inside git.
+//!
+//! Decisions, patterns and lessons are [records](record) — Markdown files with TOML front matter in
+//! a git-tracked `.datazentr/` folder ([store]) — so they are reviewed in pull requests and travel
+//! with push and pull. This crate is the library behind the `git zen` command: every command's work
+//! is done here and returns typed errors; the binary only parses arguments and prints.
+
+#![deny(missing_docs)]
+
+pub mod draft;
+pub mod fsutil;
+pub mod id;
+
+pub mod record;
+pub mod repo;
+pub mod store;
+pub mod validate;

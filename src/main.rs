@@ -1,0 +1,7 @@
+//! The `git-zen` binary: git runs it as `git zen`.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

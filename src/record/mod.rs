@@ -1,0 +1,173 @@
+//! Records: one Markdown file with TOML front matter between `+++` lines.
+//!
+//! Parsing is strict and precise: every problem names the file, the line and the fix. The raw front
+//! matter is kept beside the typed view so rewrites ([`Record::edit_front_matter`]) preserve keys this
+//! version does not know, comments and formatting.
+
+mod kind;
+mod parse;
+mod render;
+
+use std::path::PathBuf;
+
+pub use kind::{Kind, Outcome, Status};
+pub use parse::parse;
+pub use render::{NewRecord, render, slugify};
+
+use crate::id::RecordId;
+
+/// A parsed record.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// The record's id.
+    pub id: RecordId,
+    /// Decision, pattern or lesson.
+    pub kind: Kind,
+    /// One-line title.
+    pub title: String,
+    /// Life-cycle status (defaults to accepted when absent).
+    pub status: Status,
+    /// How a pattern or lesson turned out; `None` for decisions.
+    pub outcome: Option<Outcome>,
+    /// Free-form tags.
+    pub tags: Vec<String>,
+    /// Globs of the code this record governs.
+    pub paths: Vec<String>,
+    /// Ids of records this one replaces.
+    pub supersedes: Vec<String>,
+    /// Ids of records that replace this one.
+    pub superseded_by: Vec<String>,
+    /// Related record ids or URLs.
+    pub links: Vec<String>,
+    /// Creation time as written (RFC 3339).
+    pub created: Option<String>,
+    /// `Name <email>` of whoever recorded it.
+    pub author: Option<String>,
+    /// The number or file stem the record had in an imported ADR folder (`ADR-3`).
+    pub adr: Option<String>,
+    /// The file the record was imported from, relative to the work tree.
+    pub imported_from: Option<String>,
+    /// Markdown after the front matter.
+    pub body: String,
+    /// The TOML between the `+++` lines, verbatim.
+    pub front_matter: String,
+    /// Where the record lives, relative to the work tree root.
+    pub file: PathBuf,
+}
+
+/// A problem with one record file: where it is and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}:{line}: {message}", file.display())]
+pub struct RecordError {
+    /// The file, relative to the work tree root.
+    pub file: PathBuf,
+    /// 1-based line.
+    pub line: usize,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+impl RecordError {
+    /// A problem at `line` of `file`.
+    pub fn new(file: impl Into<PathBuf>, line: usize, message: impl Into<String>) -> Self {
+        RecordError {
+            file: file.into(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+/// The JSON shape of a record, shared by every command that prints records.
+#[derive(Debug, serde::Serialize)]
+pub struct RecordJson<'a> {
+    /// Full id.
+    pub id: &'a str,
+    /// Kind.
+    pub kind: Kind,
+    /// Title.
+    pub title: &'a str,
+    /// Status.
+    pub status: Status,
+    /// Outcome (null for decisions).
+    pub outcome: Option<Outcome>,
+    /// Tags.
+    pub tags: &'a [String],
+    /// Path globs.
+    pub paths: &'a [String],
+    /// Superseded ids.
+    pub supersedes: &'a [String],
+    /// Superseding ids.
+    pub superseded_by: &'a [String],
+    /// Links.
+    pub links: &'a [String],
+    /// Creation time.
+    pub created: Option<&'a str>,
+    /// Author.
+    pub author: Option<&'a str>,
+    /// Imported ADR alias.
+    pub adr: Option<&'a str>,
+    /// File relative to the work tree root, with `/` separators.
+    pub file: String,
+    /// Markdown body (only with `show`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<&'a str>,
+}
+
+impl Record {
+    /// The record as JSON, with or without its body.
+    pub fn to_json(&self, with_body: bool) -> RecordJson<'_> {
+        RecordJson {
+            id: self.id.as_str(),
+            kind: self.kind,
+            title: &self.title,
+            status: self.status,
+            outcome: self.outcome,
+            tags: &self.tags,
+            paths: &self.paths,
+            supersedes: &self.supersedes,
+            superseded_by: &self.superseded_by,
+            links: &self.links,
+            created: self.created.as_deref(),
+            author: self.author.as_deref(),
+            adr: self.adr.as_deref(),
+            file: self.file.to_string_lossy().replace('\\', "/"),
+            body: with_body.then_some(self.body.as_str()),
+        }
+    }
+
+    /// Whether the record is still in force (not superseded, deprecated or rejected).
+    pub fn is_current(&self) -> bool {
+        matches!(self.status, Status::Proposed | Status::Accepted)
+    }
+
+    /// The full file text with the front matter changed by `change`; unknown keys, comments and
+    /// the body are kept as they are.
+    pub fn edit_front_matter(&self, change: impl FnOnce(&mut toml_edit::DocumentMut)) -> String {
+        let mut doc: toml_edit::DocumentMut = self
+            .front_matter
+            .parse()
+            .expect("front matter was parsed when the record was loaded");
+        change(&mut doc);
+        let mut fm = doc.to_string();
+        if !fm.ends_with('\n') {
+            fm.push('\n');
+        }
+        format!("+++\n{fm}+++\n{}", self.body)
+    }
+}
+
+impl Record {
+    /// The line of the front matter where `needle` first appears (quoted value or key), for
+    /// pointing a finding at the right place; line 1 when it is not found.
+    pub fn line_of_value(&self, needle: &str) -> usize {
+        let quoted = format!("\"{needle}\"");
+        let at = self
+            .front_matter
+            .find(&quoted)
+            .or_else(|| self.front_matter.find(needle));
+        at.map_or(1, |offset| {
+            2 + self.front_matter[..offset].matches('\n').count()
+        })
+    }
+}

@@ -1,0 +1,149 @@
+//! Opening the repository the way git does, and the one helper that runs the `git` CLI.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// Why the repository could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum RepoError {
+    /// No repository at or above the directory (and none named by `GIT_DIR`).
+    #[error(
+        "not a git repository (or any parent up to /): {}\n  hint: run `git init` first, or cd into a repository",
+        .0.display()
+    )]
+    NotARepo(PathBuf),
+    /// The repository has no work tree to keep `.datazentr/` in.
+    #[error(
+        "{} is a bare repository: git-zen keeps memory in a work tree\n  hint: run it in a clone or a worktree (`git worktree add`)",
+        .0.display()
+    )]
+    Bare(PathBuf),
+    /// A `git` process could not be started or failed.
+    #[error("`git {args}` failed: {message}")]
+    Git {
+        /// The arguments, joined by spaces.
+        args: String,
+        /// What git said, or why it could not run.
+        message: String,
+    },
+}
+
+/// A repository with a work tree, opened like git would open it (honouring `GIT_DIR`,
+/// `GIT_WORK_TREE`, linked worktrees and `safe.directory`).
+pub struct Repo {
+    inner: gix::Repository,
+    workdir: PathBuf,
+}
+
+impl Repo {
+    /// Finds the repository containing `dir`, as git would.
+    pub fn discover(dir: &Path) -> Result<Self, RepoError> {
+        let inner = gix::discover_with_environment_overrides(dir)
+            .map_err(|_| RepoError::NotARepo(dir.to_path_buf()))?;
+        let workdir = inner
+            .workdir()
+            .ok_or_else(|| RepoError::Bare(inner.git_dir().to_path_buf()))?;
+        let workdir = std::path::absolute(workdir).unwrap_or_else(|_| workdir.to_path_buf());
+        Ok(Repo { inner, workdir })
+    }
+
+    /// The work tree's root.
+    pub fn workdir(&self) -> &Path {
+        &self.workdir
+    }
+
+    /// This worktree's private git dir (`.git`, or `.git/worktrees/<name>` in a linked worktree).
+    pub fn git_dir(&self) -> &Path {
+        self.inner.git_dir()
+    }
+
+    /// Where git-zen keeps per-worktree state that is never committed: drafts, the cache.
+    pub fn state_dir(&self) -> PathBuf {
+        self.git_dir().join("datazentr")
+    }
+
+    /// `Name <email>` of the author git would use for a commit now, if one is configured.
+    pub fn author(&self) -> Option<String> {
+        let sig = self.inner.author()?.ok()?;
+        Some(format!("{} <{}>", sig.name, sig.email))
+    }
+
+    /// The gix handle, for reading objects and config.
+    pub fn gix(&self) -> &gix::Repository {
+        &self.inner
+    }
+
+    /// A `git` command run in the work tree.
+    pub fn git(&self) -> Command {
+        git_command(&self.workdir)
+    }
+
+    /// The editor git would use (`GIT_EDITOR`, `core.editor`, `VISUAL`, `EDITOR`, then `vi`).
+    pub fn editor(&self) -> Result<String, RepoError> {
+        let out = run_captured(self.git().args(["var", "GIT_EDITOR"]))?;
+        Ok(out.trim().to_owned())
+    }
+
+    /// Opens `file` in the user's editor and waits for it, the way git does (through `sh`, so an
+    /// editor setting with arguments works).
+    pub fn edit_file(&self, file: &Path) -> Result<(), RepoError> {
+        let editor = self.editor()?;
+        if editor == ":" {
+            return Ok(());
+        }
+        let status = Command::new("sh")
+            .arg("-c")
+            .arg(format!("{editor} \"$@\""))
+            .arg(&editor)
+            .arg(file)
+            .current_dir(&self.workdir)
+            .status()
+            .map_err(|e| RepoError::Git {
+                args: format!("editor {editor}"),
+                message: e.to_string(),
+            })?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(RepoError::Git {
+                args: format!("editor {editor}"),
+                message: format!(
+                    "the editor exited with {status}; your text is kept in {}",
+                    file.display()
+                ),
+            })
+        }
+    }
+}
+
+/// The one way git-zen starts `git`: in `dir`, with no terminal prompts. The environment is
+/// inherited so `GIT_DIR`, `GIT_WORK_TREE` and config overrides apply as they do to the user's git.
+pub fn git_command(dir: &Path) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.current_dir(dir)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// Runs `cmd` and returns its standard output, or an error with what it printed on stderr.
+pub fn run_captured(cmd: &mut Command) -> Result<String, RepoError> {
+    let args = cmd
+        .get_args()
+        .map(OsStr::to_string_lossy)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let out = cmd.output().map_err(|e| RepoError::Git {
+        args: args.clone(),
+        message: e.to_string(),
+    })?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(RepoError::Git {
+            args,
+            message: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        })
+    }
+}

@@ -1,0 +1,376 @@
+//! The `.datazentr/` folder: layout, loading, lookup by id prefix, and atomic writes.
+//!
+//! Every record is its own file named `<id>-<slug>.md` under its kind's folder, so two branches that
+//! add or edit different records never touch the same file and merge without conflicts.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::fsutil::{Existing, write_atomic};
+use crate::id::{self, RecordId};
+use crate::record::{self, Kind, NewRecord, Record, RecordError, Status};
+use crate::repo::Repo;
+
+/// The folder name, at the root of the work tree.
+pub const DIR: &str = ".datazentr";
+
+const CONFIG: &str = "# git-zen project configuration. Tracked in git; see `man git-zen`.\n\
+format = 1\n";
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// `.datazentr/` does not exist yet.
+    #[error("no {DIR}/ in {}\n  hint: run `git zen init` to create it", .0.display())]
+    NotInitialized(PathBuf),
+    /// `.datazentr` exists but is not a folder.
+    #[error(
+        "{} is a file, but git-zen keeps its memory in a folder of that name\n  hint: move or rename the file, then run `git zen init`",
+        .0.display()
+    )]
+    NotAFolder(PathBuf),
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The underlying error.
+        source: io::Error,
+    },
+    /// A record is malformed.
+    #[error(transparent)]
+    Record(#[from] RecordError),
+    /// No record matches the query.
+    #[error("no record matches '{0}'\n  hint: `git zen list` shows every id")]
+    NotFound(String),
+    /// More than one record matches the query.
+    #[error("'{query}' is ambiguous; it matches:\n{}\n  hint: type more characters of the id", candidates.join("\n"))]
+    Ambiguous {
+        /// What the user typed.
+        query: String,
+        /// `id  title` of each match.
+        candidates: Vec<String>,
+    },
+    /// A rewrite tried to change what must not change.
+    #[error("{file}: {message}")]
+    Rejected {
+        /// The file, relative to the work tree.
+        file: String,
+        /// What and why.
+        message: String,
+    },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {
+    move |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// What `init` did.
+#[derive(Debug, Default)]
+pub struct InitReport {
+    /// Files and folders created, relative to the work tree.
+    pub created: Vec<PathBuf>,
+}
+
+/// Every record file, parsed; broken files are reported beside the good ones.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Records that parsed, sorted by id (oldest first).
+    pub records: Vec<Record>,
+    /// Files that did not parse.
+    pub errors: Vec<RecordError>,
+}
+
+/// A project's `.datazentr/` folder.
+#[derive(Debug, Clone)]
+pub struct Store {
+    root: PathBuf,
+    workdir: PathBuf,
+}
+
+impl Store {
+    /// Creates `.datazentr/` and its layout; existing files are left as they are.
+    pub fn init(repo: &Repo) -> Result<(Store, InitReport), StoreError> {
+        let store = Store {
+            root: repo.workdir().join(DIR),
+            workdir: repo.workdir().to_path_buf(),
+        };
+        store.check_folder()?;
+        let mut report = InitReport::default();
+        let mkdir = |dir: &Path, report: &mut InitReport| -> Result<(), StoreError> {
+            if !dir.is_dir() {
+                fs::create_dir_all(dir).map_err(io_err(dir))?;
+                report.created.push(store.relative(dir));
+            }
+            Ok(())
+        };
+        mkdir(&store.root, &mut report)?;
+        let folders = Kind::ALL.iter().map(|k| k.folder()).chain(["policies"]);
+        for folder in folders {
+            let dir = store.root.join(folder);
+            mkdir(&dir, &mut report)?;
+            // Git does not track empty folders; a marker keeps the layout in every clone.
+            let keep = dir.join(".gitkeep");
+            if fs::read_dir(&dir).map_err(io_err(&dir))?.next().is_none() {
+                write_atomic(&keep, b"", Existing::Keep).map_err(io_err(&keep))?;
+            }
+        }
+        let config = store.root.join("config.toml");
+        if !config.exists() {
+            write_atomic(&config, CONFIG.as_bytes(), Existing::Keep).map_err(io_err(&config))?;
+            report.created.push(store.relative(&config));
+        }
+        Ok((store, report))
+    }
+
+    /// Opens the existing `.datazentr/` of the repository.
+    pub fn open(repo: &Repo) -> Result<Store, StoreError> {
+        let store = Store {
+            root: repo.workdir().join(DIR),
+            workdir: repo.workdir().to_path_buf(),
+        };
+        store.check_folder()?;
+        if !store.root.exists() {
+            return Err(StoreError::NotInitialized(store.workdir.clone()));
+        }
+        Ok(store)
+    }
+
+    fn check_folder(&self) -> Result<(), StoreError> {
+        match fs::symlink_metadata(&self.root) {
+            Ok(meta) if !meta.is_dir() => Err(StoreError::NotAFolder(self.relative(&self.root))),
+            _ => Ok(()),
+        }
+    }
+
+    /// The absolute path of `.datazentr/`.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The work tree root the store belongs to.
+    pub fn workdir(&self) -> &Path {
+        &self.workdir
+    }
+
+    /// `path` relative to the work tree root (unchanged if it lies outside).
+    pub fn relative(&self, path: &Path) -> PathBuf {
+        path.strip_prefix(&self.workdir)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| path.to_path_buf())
+    }
+
+    /// Every record file under the kind folders, sorted by path.
+    pub fn record_files(&self) -> Result<Vec<PathBuf>, StoreError> {
+        let mut files = Vec::new();
+        for kind in Kind::ALL {
+            let dir = self.root.join(kind.folder());
+            if !dir.exists() {
+                continue;
+            }
+            for entry in walkdir::WalkDir::new(&dir).follow_links(false) {
+                let entry = entry.map_err(|e| StoreError::Io {
+                    path: dir.clone(),
+                    source: e.into(),
+                })?;
+                let name = entry.file_name().to_string_lossy();
+                if entry.file_type().is_file() && name.ends_with(".md") && !name.starts_with('.') {
+                    files.push(entry.into_path());
+                }
+            }
+        }
+        files.sort();
+        Ok(files)
+    }
+
+    /// Reads and parses one record file.
+    pub fn load_file(&self, path: &Path) -> Result<Record, StoreError> {
+        let rel = self.relative(path);
+        let bytes = fs::read(path).map_err(io_err(path))?;
+        let text = decode_utf8(&rel, bytes)?;
+        Ok(record::parse(&rel, &text)?)
+    }
+
+    /// Every record; files that fail to parse are collected in [`Loaded::errors`].
+    pub fn load_all(&self) -> Result<Loaded, StoreError> {
+        let mut loaded = Loaded::default();
+        for file in self.record_files()? {
+            match self.load_file(&file) {
+                Ok(record) => loaded.records.push(record),
+                Err(StoreError::Record(e)) => loaded.errors.push(e),
+                Err(e) => return Err(e),
+            }
+        }
+        loaded.records.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(loaded)
+    }
+
+    /// Writes a new record atomically and returns it as parsed back from disk.
+    pub fn create(&self, new: &NewRecord) -> Result<Record, StoreError> {
+        let dir = self.root.join(new.kind.folder());
+        fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+        let path = dir.join(format!("{}-{}.md", new.id, record::slugify(&new.title)));
+        let text = record::render(new);
+        // Validate before writing so a bad value never reaches the working tree.
+        let parsed = record::parse(&self.relative(&path), &text)?;
+        write_atomic(&path, text.as_bytes(), Existing::Keep).map_err(io_err(&path))?;
+        Ok(parsed)
+    }
+
+    /// Writes a complete record text (front matter and body) as a new record file, after checking
+    /// that it parses. The file name comes from its id, kind and title.
+    pub fn create_from_text(&self, text: &str) -> Result<Record, StoreError> {
+        let probe = record::parse(Path::new("(draft)"), text)?;
+        let dir = self.root.join(probe.kind.folder());
+        fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+        let path = dir.join(format!("{}-{}.md", probe.id, record::slugify(&probe.title)));
+        let parsed = record::parse(&self.relative(&path), text)?;
+        write_atomic(&path, text.as_bytes(), Existing::Keep).map_err(io_err(&path))?;
+        Ok(parsed)
+    }
+
+    /// Replaces `old`'s file with `text` after checking that it parses and keeps its id and kind.
+    pub fn rewrite(&self, old: &Record, text: &str) -> Result<Record, StoreError> {
+        let new = record::parse(&old.file, text)?;
+        let file = old.file.display().to_string();
+        if new.id != old.id {
+            return Err(StoreError::Rejected {
+                file,
+                message: format!(
+                    "the id must stay {}: ids are never reused or changed",
+                    old.id
+                ),
+            });
+        }
+        if new.kind != old.kind {
+            return Err(StoreError::Rejected {
+                file,
+                message: format!(
+                    "the kind must stay {}: record a new {} and `git zen supersede` this one instead",
+                    old.kind, new.kind
+                ),
+            });
+        }
+        let path = self.workdir.join(&old.file);
+        write_atomic(&path, text.as_bytes(), Existing::Replace).map_err(io_err(&path))?;
+        Ok(new)
+    }
+
+    /// Marks `old` as superseded by `new` on both records (idempotent).
+    pub fn supersede(&self, old: &Record, new: &Record) -> Result<(Record, Record), StoreError> {
+        let reject = |message: String| StoreError::Rejected {
+            file: new.file.display().to_string(),
+            message,
+        };
+        if old.id == new.id {
+            return Err(reject("a record cannot supersede itself".into()));
+        }
+        if old.supersedes.iter().any(|id| id == new.id.as_str()) {
+            return Err(reject(format!(
+                "{} already supersedes {}: superseding it back would make a cycle",
+                old.id, new.id
+            )));
+        }
+        let new_text = new.edit_front_matter(|doc| push_unique(doc, "supersedes", old.id.as_str()));
+        let old_text = old.edit_front_matter(|doc| {
+            doc["status"] = toml_edit::value(Status::Superseded.as_str());
+            push_unique(doc, "superseded_by", new.id.as_str());
+        });
+        let new = self.rewrite(new, &new_text)?;
+        let old = self.rewrite(old, &old_text)?;
+        Ok((old, new))
+    }
+}
+
+/// Appends `value` to the array `key` unless it is already there.
+fn push_unique(doc: &mut toml_edit::DocumentMut, key: &str, value: &str) {
+    let item = doc
+        .entry(key)
+        .or_insert_with(|| toml_edit::value(toml_edit::Array::new()));
+    if let Some(array) = item.as_array_mut()
+        && !array.iter().any(|v| v.as_str() == Some(value))
+    {
+        array.push(value);
+    }
+}
+
+/// Decodes a record file, naming the line of the first invalid byte.
+fn decode_utf8(file: &Path, bytes: Vec<u8>) -> Result<String, RecordError> {
+    String::from_utf8(bytes).map_err(|e| {
+        let bad = e.utf8_error().valid_up_to();
+        let line = 1 + e.as_bytes()[..bad].iter().filter(|&&b| b == b'\n').count();
+        RecordError::new(
+            file,
+            line,
+            "the file is not valid UTF-8: re-save it as UTF-8 in your editor",
+        )
+    })
+}
+
+/// Finds the one record that `query` names: a full id, a unique id prefix, or an imported ADR's
+/// alias (`ADR-3`, `adr-0003`, or a log4brains file stem).
+pub fn resolve<'a>(records: &'a [Record], query: &str) -> Result<&'a Record, StoreError> {
+    let query = query.trim();
+    let lower = query.to_ascii_lowercase();
+    let matches: Vec<&Record> = if let Some(alias) =
+        lower.strip_prefix("adr-").or(lower.strip_prefix("adr"))
+        && !alias.is_empty()
+        && !id::is_id_prefix(&lower)
+    {
+        records.iter().filter(|r| alias_matches(r, alias)).collect()
+    } else if id::is_id_prefix(&lower) {
+        records
+            .iter()
+            .filter(|r| r.id.as_str().starts_with(&lower))
+            .collect()
+    } else {
+        records
+            .iter()
+            .filter(|r| alias_matches(r, &lower))
+            .collect()
+    };
+    match matches.as_slice() {
+        [one] => Ok(one),
+        [] => Err(StoreError::NotFound(query.to_owned())),
+        many => {
+            if let Some(exact) = many.iter().find(|r| r.id.as_str() == lower) {
+                return Ok(exact);
+            }
+            Err(StoreError::Ambiguous {
+                query: query.to_owned(),
+                candidates: many
+                    .iter()
+                    .map(|r| format!("  {}  {}", r.id, r.title))
+                    .collect(),
+            })
+        }
+    }
+}
+
+fn alias_matches(record: &Record, alias: &str) -> bool {
+    let Some(own) = &record.adr else { return false };
+    let number = |s: &str| s.trim_start_matches('0').parse::<u64>().ok();
+    match (number(alias), number(own)) {
+        (Some(a), Some(b)) => a == b,
+        _ => own.eq_ignore_ascii_case(alias),
+    }
+}
+
+/// The shortest prefix of each id that no other id shares (at least `min` characters), in the
+/// order of `ids`.
+pub fn unique_prefix_lengths(ids: &[&RecordId], min: usize) -> Vec<usize> {
+    let mut sorted: Vec<(usize, &str)> = ids.iter().map(|id| id.as_str()).enumerate().collect();
+    sorted.sort_by(|a, b| a.1.cmp(b.1));
+    let common = |a: &str, b: &str| a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    let mut lengths = vec![min; ids.len()];
+    for (i, &(index, id)) in sorted.iter().enumerate() {
+        let before = i.checked_sub(1).map_or(0, |j| common(sorted[j].1, id));
+        let after = sorted.get(i + 1).map_or(0, |next| common(next.1, id));
+        lengths[index] = (before.max(after) + 1).clamp(min, id.len());
+    }
+    lengths
+}

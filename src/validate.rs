@@ -1,0 +1,213 @@
+//! Linting every record: each file on its own, then the references between them.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use crate::id::RecordId;
+use crate::record::{Record, Status};
+use crate::store::{Store, StoreError};
+
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Must be fixed: `validate` exits 1.
+    Error,
+    /// Worth fixing; does not fail `validate`.
+    Warning,
+}
+
+/// One finding, at a file and line.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Problem {
+    /// File relative to the work tree.
+    pub file: PathBuf,
+    /// 1-based line.
+    pub line: usize,
+    /// Error or warning.
+    pub severity: Severity,
+    /// What is wrong and what to do.
+    pub message: String,
+}
+
+/// The outcome of validating a store.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Records that parsed.
+    pub records: usize,
+    /// Findings, sorted by file and line.
+    pub problems: Vec<Problem>,
+}
+
+impl Report {
+    /// Whether any finding is an error.
+    pub fn has_errors(&self) -> bool {
+        self.problems.iter().any(|p| p.severity == Severity::Error)
+    }
+}
+
+/// Checks every record in the store.
+pub fn validate(store: &Store) -> Result<Report, StoreError> {
+    let loaded = store.load_all()?;
+    let mut problems: Vec<Problem> = loaded
+        .errors
+        .into_iter()
+        .map(|e| Problem {
+            file: e.file,
+            line: e.line,
+            severity: Severity::Error,
+            message: e.message,
+        })
+        .collect();
+    check_records(store, &loaded.records, &mut problems);
+    problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    Ok(Report {
+        records: loaded.records.len(),
+        problems,
+    })
+}
+
+fn check_records(store: &Store, records: &[Record], problems: &mut Vec<Problem>) {
+    let mut by_id: HashMap<&str, Vec<&Record>> = HashMap::new();
+    for r in records {
+        by_id.entry(r.id.as_str()).or_default().push(r);
+    }
+    let mut report = |r: &Record, needle: &str, severity, message: String| {
+        problems.push(Problem {
+            file: r.file.clone(),
+            line: r.line_of_value(needle),
+            severity,
+            message,
+        });
+    };
+    for r in records {
+        let id = r.id.as_str();
+        let name = r
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if !(name == format!("{id}.md") || name.starts_with(&format!("{id}-"))) {
+            report(
+                r,
+                id,
+                Severity::Error,
+                format!(
+                    "the file name does not match the id {id}: rename it to {id}-<slug>.md (or fix the id if it was copied)"
+                ),
+            );
+        }
+        let folder = store.root().join(r.kind.folder());
+        if !store.workdir().join(&r.file).starts_with(&folder) {
+            report(
+                r,
+                r.kind.as_str(),
+                Severity::Error,
+                format!(
+                    "kind = \"{}\" but the file is not under {}/: move it there or fix `kind`",
+                    r.kind,
+                    store.relative(&folder).display()
+                ),
+            );
+        }
+        if let Some(others) = by_id.get(id).filter(|o| o.len() > 1) {
+            let other = others
+                .iter()
+                .find(|o| o.file != r.file)
+                .map_or_else(String::new, |o| o.file.display().to_string());
+            report(
+                r,
+                id,
+                Severity::Error,
+                format!(
+                    "duplicate id {id}, also used by {other}: a copied record needs its own id — record it anew with `git zen record` and delete the copy"
+                ),
+            );
+        }
+        for (key, targets) in [
+            ("supersedes", &r.supersedes),
+            ("superseded_by", &r.superseded_by),
+        ] {
+            for target in targets {
+                if !by_id.contains_key(target.as_str()) {
+                    report(
+                        r,
+                        target,
+                        Severity::Error,
+                        format!(
+                            "`{key}` names {target}, but no record has that id: fix the id or remove it"
+                        ),
+                    );
+                }
+            }
+        }
+        for link in &r.links {
+            if link.contains("://") {
+                continue;
+            }
+            match link.parse::<RecordId>() {
+                Ok(_) if by_id.contains_key(link.as_str()) => {}
+                Ok(_) => report(
+                    r,
+                    link,
+                    Severity::Error,
+                    format!(
+                        "`links` names {link}, but no record has that id: fix the id or remove it"
+                    ),
+                ),
+                Err(_) => report(
+                    r,
+                    link,
+                    Severity::Error,
+                    format!(
+                        "`links` entry '{link}' is neither a record id nor a URL: use a full id or a URL with a scheme (https://…)"
+                    ),
+                ),
+            }
+        }
+        check_supersede_consistency(r, &by_id, &mut report);
+    }
+}
+
+fn check_supersede_consistency(
+    r: &Record,
+    by_id: &HashMap<&str, Vec<&Record>>,
+    report: &mut impl FnMut(&Record, &str, Severity, String),
+) {
+    if !r.superseded_by.is_empty() && r.status != Status::Superseded {
+        report(
+            r,
+            "status",
+            Severity::Warning,
+            format!(
+                "superseded by {} but status is \"{}\": set status = \"superseded\"",
+                r.superseded_by.join(", "),
+                r.status
+            ),
+        );
+    }
+    if r.status == Status::Superseded && r.superseded_by.is_empty() {
+        report(
+            r,
+            "status",
+            Severity::Warning,
+            "status is \"superseded\" but no successor is named: run `git zen supersede <this> <new>`".into(),
+        );
+    }
+    for target in &r.supersedes {
+        let Some(old) = by_id.get(target.as_str()).and_then(|v| v.first()) else {
+            continue;
+        };
+        if !old.superseded_by.iter().any(|id| id == r.id.as_str()) {
+            report(
+                r,
+                target,
+                Severity::Warning,
+                format!(
+                    "supersedes {target}, but that record does not name this one in `superseded_by`: run `git zen supersede {target} {}`",
+                    r.id
+                ),
+            );
+        }
+    }
+}
