@@ -337,8 +337,10 @@ pub fn resolve<'a>(records: &'a [Record], query: &str) -> Result<&'a Record, Sto
         [one] => Ok(one),
         [] => Err(StoreError::NotFound(query.to_owned())),
         many => {
-            if let Some(exact) = many.iter().find(|r| r.id.as_str() == lower) {
-                return Ok(exact);
+            // A full id that is also a prefix of longer matches is no ambiguity; a duplicated id is.
+            let exact: Vec<_> = many.iter().filter(|r| r.id.as_str() == lower).collect();
+            if let [one] = exact.as_slice() {
+                return Ok(one);
             }
             Err(StoreError::Ambiguous {
                 query: query.to_owned(),

@@ -1,1 +1,9 @@
+//! End-to-end tests of the `git zen` command in real temporary git repositories.
 
+mod support;
+
+mod bad_input;
+mod editing;
+mod git_conventions;
+mod merging;
+mod records;
