@@ -31,10 +31,7 @@ pub struct InvalidId {
 impl RecordId {
     /// A new id for a record created now.
     pub fn generate() -> Self {
-        let millis = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64);
-        Self::generate_at(millis)
+        Self::generate_at(now_millis())
     }
 
     /// A new id whose time part is `millis` since the Unix epoch (used to keep imports in order).
@@ -63,6 +60,13 @@ impl RecordId {
             (acc << 5) | u64::from(digit_value(c).unwrap_or(0))
         })
     }
+}
+
+/// Milliseconds since the Unix epoch, now (0 on a clock set before 1970).
+pub fn now_millis() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 /// Whether `text` could be the beginning of an id (so it is worth a prefix lookup).

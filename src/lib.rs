@@ -10,6 +10,7 @@
 pub mod draft;
 pub mod fsutil;
 pub mod id;
+pub mod import;
 
 pub mod record;
 pub mod repo;

@@ -316,23 +316,25 @@ fn decode_utf8(file: &Path, bytes: Vec<u8>) -> Result<String, RecordError> {
 pub fn resolve<'a>(records: &'a [Record], query: &str) -> Result<&'a Record, StoreError> {
     let query = query.trim();
     let lower = query.to_ascii_lowercase();
-    let matches: Vec<&Record> = if let Some(alias) =
-        lower.strip_prefix("adr-").or(lower.strip_prefix("adr"))
-        && !alias.is_empty()
-        && !id::is_id_prefix(&lower)
-    {
+    let adr_alias = lower
+        .strip_prefix("adr-")
+        .or_else(|| lower.strip_prefix("adr"))
+        .filter(|alias| !alias.is_empty());
+    let by_alias = |alias: &str| -> Vec<&Record> {
         records.iter().filter(|r| alias_matches(r, alias)).collect()
-    } else if id::is_id_prefix(&lower) {
-        records
-            .iter()
-            .filter(|r| r.id.as_str().starts_with(&lower))
-            .collect()
-    } else {
-        records
-            .iter()
-            .filter(|r| alias_matches(r, &lower))
-            .collect()
     };
+    // `ADR3` is also a valid id prefix; an alias that exists wins.
+    let mut matches = adr_alias.map(by_alias).unwrap_or_default();
+    if matches.is_empty() {
+        matches = if id::is_id_prefix(&lower) {
+            records
+                .iter()
+                .filter(|r| r.id.as_str().starts_with(&lower))
+                .collect()
+        } else {
+            by_alias(&lower)
+        };
+    }
     match matches.as_slice() {
         [one] => Ok(one),
         [] => Err(StoreError::NotFound(query.to_owned())),

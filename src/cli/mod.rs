@@ -2,6 +2,7 @@
 
 mod demo;
 mod docs;
+mod import;
 
 mod init;
 mod output;
@@ -55,6 +56,7 @@ enum Command {
     Edit(record::EditArgs),
     Supersede(record::SupersedeArgs),
     Validate(validate::ValidateArgs),
+    Import(import::ImportArgs),
 
     Demo(demo::DemoArgs),
     Completions(docs::CompletionsArgs),
@@ -129,6 +131,7 @@ fn run(command: Command) -> CmdResult {
         Command::Edit(args) => record::run_edit(&args),
         Command::Supersede(args) => record::run_supersede(&args),
         Command::Validate(args) => validate::run(&args),
+        Command::Import(args) => import::run(&args),
 
         Command::Demo(args) => demo::run(&args),
         Command::Completions(args) => docs::run_completions(&args),

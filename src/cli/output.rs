@@ -93,7 +93,7 @@ pub fn record_detail(out: &mut impl Write, record: &Record) -> io::Result<()> {
         if value.is_empty() {
             Ok(())
         } else {
-            writeln!(out, "{DIM}{name:<14}{DIM:#}{value}")
+            writeln!(out, "{DIM}{name:<15}{DIM:#}{value}")
         }
     };
     if let Some(outcome) = record.outcome {

@@ -121,7 +121,7 @@ pub fn run_record(args: &RecordArgs) -> CmdResult {
         paths: args.paths.clone(),
         supersedes: Vec::new(),
         links,
-        created: now_rfc3339(),
+        created: record::now_rfc3339(),
         author: repo.author(),
         adr: None,
         imported_from: None,
@@ -180,13 +180,6 @@ fn read_body(args: &RecordArgs) -> Result<Option<String>, CommandError> {
         })?;
     }
     Ok(Some(body))
-}
-
-fn now_rfc3339() -> String {
-    let now = jiff::Timestamp::now();
-    jiff::Timestamp::from_second(now.as_second())
-        .unwrap_or(now)
-        .to_string()
 }
 
 /// Edit an existing record in the editor git would use.

@@ -6,7 +6,7 @@
 
 mod kind;
 mod parse;
-mod render;
+pub mod render;
 
 use std::path::PathBuf;
 
@@ -15,6 +15,14 @@ pub use parse::parse;
 pub use render::{NewRecord, render, slugify};
 
 use crate::id::RecordId;
+
+/// The current time as written in `created`: RFC 3339 in UTC, whole seconds.
+pub fn now_rfc3339() -> String {
+    let now = jiff::Timestamp::now();
+    jiff::Timestamp::from_second(now.as_second())
+        .unwrap_or(now)
+        .to_string()
+}
 
 /// A parsed record.
 #[derive(Debug, Clone)]

@@ -5,5 +5,6 @@ mod support;
 mod bad_input;
 mod editing;
 mod git_conventions;
+mod importing;
 mod merging;
 mod records;
