@@ -197,9 +197,25 @@ impl Store {
 
     /// Every record; files that fail to parse are collected in [`Loaded::errors`].
     pub fn load_all(&self) -> Result<Loaded, StoreError> {
+        let files = self.record_files()?;
+        // Reading and parsing is per file and independent: spread it over the cores.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let chunk = files.len().div_ceil(threads).max(64);
+        let results: Vec<Result<Record, StoreError>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = files
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || part.iter().map(|f| self.load_file(f)).collect::<Vec<_>>())
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().expect("a record parser panicked"))
+                .collect()
+        });
         let mut loaded = Loaded::default();
-        for file in self.record_files()? {
-            match self.load_file(&file) {
+        for result in results {
+            match result {
                 Ok(record) => loaded.records.push(record),
                 Err(StoreError::Record(e)) => loaded.errors.push(e),
                 Err(e) => return Err(e),

@@ -48,14 +48,16 @@ pub fn run_list(args: &ListArgs) -> CmdResult {
                 .all(|t| r.tags.iter().any(|rt| rt.eq_ignore_ascii_case(t)))
         })
         .collect();
-    let mut out = anstream::stdout().lock();
+    // Rendered whole, then written once: stdout is line-buffered, and a write per line was
+    // most of the time `list --json` took at 1,000 records.
+    let mut buf = Vec::new();
     if args.json {
         let json: Vec<_> = records.iter().map(|r| r.to_json(false)).collect();
-        output::json(&mut out, &json)?;
+        output::json(&mut buf, &json)?;
     } else {
-        output::record_lines(&mut out, &records)?;
+        output::record_lines(&mut buf, &records)?;
     }
-    out.flush()?;
+    anstream::stdout().write_all(&buf)?;
     Ok(())
 }
 
@@ -83,11 +85,12 @@ pub fn run_show(args: &ShowArgs) -> CmdResult {
             return Err(e.into());
         }
     };
-    let mut out = anstream::stdout();
+    let mut buf = Vec::new();
     if args.json {
-        output::json(&mut out, &record.to_json(true))?;
+        output::json(&mut buf, &record.to_json(true))?;
     } else {
-        output::record_detail(&mut out, record)?;
+        output::record_detail(&mut buf, record)?;
     }
+    anstream::stdout().write_all(&buf)?;
     Ok(())
 }

@@ -81,7 +81,13 @@ pub fn run_record(args: &RecordArgs) -> CmdResult {
             "--outcome is for patterns and lessons; decisions have a --status".into(),
         ));
     }
-    let loaded = store.load_all()?;
+    // Only a record that names others needs to read them all; a plain `record` stays O(1).
+    let names_others = !args.supersedes.is_empty() || args.links.iter().any(|l| !l.contains("://"));
+    let loaded = if names_others {
+        store.load_all()?
+    } else {
+        Default::default()
+    };
     let resolve_all = |queries: &[String]| -> Result<Vec<&Record>, CommandError> {
         queries
             .iter()
