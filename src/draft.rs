@@ -1,4 +1,8 @@
 //! Drafts: text being edited, kept in the git dir until it validates, so no edit is ever lost.
+//!
+//! Beside each draft of an existing record lives its base: the record's text when the draft was
+//! started. If the record changes underneath (a pull, another edit), the draft is not written over
+//! it.
 
 use std::fs;
 use std::io;
@@ -6,6 +10,7 @@ use std::path::PathBuf;
 
 use crate::fsutil::{Existing, write_atomic};
 use crate::id::RecordId;
+use crate::record::{self, RecordError};
 use crate::repo::Repo;
 
 /// The per-worktree folder of drafts (`<git-dir>/datazentr/drafts`), never committed.
@@ -27,9 +32,28 @@ impl Drafts {
         self.dir.join(format!("{id}.md"))
     }
 
-    /// The draft of `id`, if one was kept.
-    pub fn read(&self, id: &RecordId) -> Option<String> {
-        fs::read_to_string(self.path(id)).ok()
+    fn base_path(&self, id: &RecordId) -> PathBuf {
+        self.dir.join(format!("{id}.base"))
+    }
+
+    /// The kept draft of `id`, if any. A draft that is not UTF-8 is an error naming its line,
+    /// never treated as missing (that would lose it).
+    pub fn read(&self, id: &RecordId) -> Result<Option<String>, RecordError> {
+        let path = self.path(id);
+        match fs::read(&path) {
+            Ok(bytes) => record::decode(&path, bytes).map(Some),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(RecordError::new(
+                &path,
+                1,
+                format!("cannot read the draft: {e}"),
+            )),
+        }
+    }
+
+    /// The record text the draft of `id` started from, if it was recorded.
+    pub fn base(&self, id: &RecordId) -> Option<String> {
+        fs::read_to_string(self.base_path(id)).ok()
     }
 
     /// Ids of every kept draft whose id starts with `prefix`.
@@ -60,8 +84,15 @@ impl Drafts {
         Ok(path)
     }
 
-    /// Removes the draft of `id` (after it was written as a record).
+    /// Records the text a new draft of an existing record starts from.
+    pub fn save_base(&self, id: &RecordId, text: &str) -> io::Result<()> {
+        fs::create_dir_all(&self.dir)?;
+        write_atomic(&self.base_path(id), text.as_bytes(), Existing::Replace)
+    }
+
+    /// Removes the draft of `id` and its base (after it was written, or on request).
     pub fn remove(&self, id: &RecordId) {
         let _ = fs::remove_file(self.path(id));
+        let _ = fs::remove_file(self.base_path(id));
     }
 }

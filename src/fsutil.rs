@@ -1,8 +1,9 @@
 //! Atomic file writes: a temp file in the target's folder, fsync, rename, fsync of the folder.
 //!
-//! A reader (or a crash) sees the old file or the new one, never half of either.
+//! A reader (or a crash) sees the old file or the new one, never half of either. New files get the
+//! mode any editor would give them (0666 less the umask); a rewrite keeps the file's mode.
 
-use std::fs::File;
+use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -18,17 +19,36 @@ pub enum Existing {
 /// Writes `contents` to `path` atomically. The parent folder must exist.
 pub fn write_atomic(path: &Path, contents: &[u8], existing: Existing) -> io::Result<()> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    let mut temp = tempfile::Builder::new()
-        .prefix(".zen-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    temp.write_all(contents)?;
-    temp.as_file().sync_all()?;
-    match existing {
-        Existing::Keep => temp.persist_noclobber(path).map_err(|e| e.error)?,
-        Existing::Replace => temp.persist(path).map_err(|e| e.error)?,
-    };
-    sync_dir(dir)
+    let mut suffix = [0u8; 8];
+    getrandom::fill(&mut suffix).map_err(io::Error::other)?;
+    let temp = dir.join(format!(".zen-{:016x}.tmp", u64::from_le_bytes(suffix)));
+    // OpenOptions applies the umask, as every other program's new files do.
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temp)?;
+    let result = (|| {
+        file.write_all(contents)?;
+        if existing == Existing::Replace
+            && let Ok(meta) = fs::metadata(path)
+        {
+            file.set_permissions(meta.permissions())?;
+        }
+        file.sync_all()?;
+        match existing {
+            Existing::Replace => fs::rename(&temp, path)?,
+            // A hard link fails if the target exists: no-clobber without a check-then-act race.
+            Existing::Keep => {
+                fs::hard_link(&temp, path)?;
+                fs::remove_file(&temp)?;
+            }
+        }
+        sync_dir(dir)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result
 }
 
 /// Makes a rename or create inside `dir` durable.
@@ -41,5 +61,33 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
     {
         let _ = (dir, File::open);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keep_never_clobbers_and_replace_keeps_the_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.md");
+        write_atomic(&path, b"one", Existing::Keep).unwrap();
+        let err = write_atomic(&path, b"two", Existing::Keep).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read(&path).unwrap(), b"one");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+            write_atomic(&path, b"three", Existing::Replace).unwrap();
+            assert_eq!(
+                fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o640
+            );
+        }
+        assert_eq!(fs::read(&path).unwrap(), b"three");
+        let leftovers = fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(leftovers, 1, "no temp files left behind");
     }
 }

@@ -7,12 +7,14 @@ use std::process::{Command, Stdio};
 /// Why the repository could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum RepoError {
-    /// No repository at or above the directory (and none named by `GIT_DIR`).
-    #[error(
-        "not a git repository (or any parent up to /): {}\n  hint: run `git init` first, or cd into a repository",
-        .0.display()
-    )]
-    NotARepo(PathBuf),
+    /// No repository at or above the directory (or `GIT_DIR` names none).
+    #[error("not a git repository: {}{detail}\n  hint: run `git init` first, or cd into a repository", dir.display())]
+    NotARepo {
+        /// Where the search started.
+        dir: PathBuf,
+        /// What git would have said about `GIT_DIR`, if it is set.
+        detail: String,
+    },
     /// The repository has no work tree to keep `.datazentr/` in.
     #[error(
         "{} is a bare repository: git-zen keeps memory in a work tree\n  hint: run it in a clone or a worktree (`git worktree add`)",
@@ -30,7 +32,7 @@ pub enum RepoError {
 }
 
 /// A repository with a work tree, opened like git would open it (honouring `GIT_DIR`,
-/// `GIT_WORK_TREE`, linked worktrees and `safe.directory`).
+/// `GIT_WORK_TREE` and linked worktrees).
 pub struct Repo {
     inner: gix::Repository,
     workdir: PathBuf,
@@ -39,8 +41,14 @@ pub struct Repo {
 impl Repo {
     /// Finds the repository containing `dir`, as git would.
     pub fn discover(dir: &Path) -> Result<Self, RepoError> {
-        let inner = gix::discover_with_environment_overrides(dir)
-            .map_err(|_| RepoError::NotARepo(dir.to_path_buf()))?;
+        let inner =
+            gix::discover_with_environment_overrides(dir).map_err(|e| RepoError::NotARepo {
+                dir: dir.to_path_buf(),
+                detail: match std::env::var_os("GIT_DIR") {
+                    Some(git_dir) => format!(" (GIT_DIR={}: {e})", Path::new(&git_dir).display()),
+                    None => String::new(),
+                },
+            })?;
         let workdir = inner
             .workdir()
             .ok_or_else(|| RepoError::Bare(inner.git_dir().to_path_buf()))?;

@@ -52,6 +52,12 @@ pub enum StoreError {
         /// `id  title` of each match.
         candidates: Vec<String>,
     },
+    /// A path git-zen would read or write is a symbolic link.
+    #[error(
+        "{} is a symbolic link: git-zen reads and writes only real files and folders inside {DIR}/, so nothing outside it is touched\n  hint: replace the link with the folder or file it points to",
+        .0.display()
+    )]
+    Symlink(PathBuf),
     /// A rewrite tried to change what must not change.
     #[error("{file}: {message}")]
     Rejected {
@@ -112,6 +118,9 @@ impl Store {
         let folders = Kind::ALL.iter().map(|k| k.folder()).chain(["policies"]);
         for folder in folders {
             let dir = store.root.join(folder);
+            if fs::symlink_metadata(&dir).is_ok_and(|m| m.is_symlink()) {
+                return Err(StoreError::Symlink(store.relative(&dir)));
+            }
             mkdir(&dir, &mut report)?;
             // Git does not track empty folders; a marker keeps the layout in every clone.
             let keep = dir.join(".gitkeep");
@@ -142,9 +151,35 @@ impl Store {
 
     fn check_folder(&self) -> Result<(), StoreError> {
         match fs::symlink_metadata(&self.root) {
+            Ok(meta) if meta.is_symlink() => Err(StoreError::Symlink(self.relative(&self.root))),
             Ok(meta) if !meta.is_dir() => Err(StoreError::NotAFolder(self.relative(&self.root))),
             _ => Ok(()),
         }
+    }
+
+    /// The folder of `kind`'s records, created if missing; a link or a file there is refused.
+    fn kind_dir(&self, kind: Kind) -> Result<PathBuf, StoreError> {
+        let dir = self.root.join(kind.folder());
+        match fs::symlink_metadata(&dir) {
+            Ok(meta) if meta.is_symlink() => Err(StoreError::Symlink(self.relative(&dir))),
+            Ok(meta) if !meta.is_dir() => Err(StoreError::NotAFolder(self.relative(&dir))),
+            Ok(_) => Ok(dir),
+            Err(_) => {
+                fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+                Ok(dir)
+            }
+        }
+    }
+
+    /// The file of record `id`, if one exists (whether or not it parses).
+    pub fn file_for_id(&self, id: &RecordId) -> Result<Option<PathBuf>, StoreError> {
+        let exact = format!("{id}.md");
+        let prefix = format!("{id}-");
+        Ok(self.record_files()?.into_iter().find(|f| {
+            f.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n == exact || n.starts_with(&prefix))
+        }))
     }
 
     /// The absolute path of `.datazentr/`.
@@ -164,13 +199,19 @@ impl Store {
             .unwrap_or_else(|_| path.to_path_buf())
     }
 
-    /// Every record file under the kind folders, sorted by path.
+    /// Every record file under the kind folders, sorted by path. Symbolic links (to a record or in
+    /// place of a kind folder) are listed too, so loading can report them instead of skipping them.
     pub fn record_files(&self) -> Result<Vec<PathBuf>, StoreError> {
         let mut files = Vec::new();
         for kind in Kind::ALL {
             let dir = self.root.join(kind.folder());
-            if !dir.exists() {
-                continue;
+            match fs::symlink_metadata(&dir) {
+                Err(_) => continue,
+                Ok(meta) if meta.is_symlink() => {
+                    files.push(dir);
+                    continue;
+                }
+                Ok(_) => {}
             }
             for entry in walkdir::WalkDir::new(&dir).follow_links(false) {
                 let entry = entry.map_err(|e| StoreError::Io {
@@ -178,7 +219,8 @@ impl Store {
                     source: e.into(),
                 })?;
                 let name = entry.file_name().to_string_lossy();
-                if entry.file_type().is_file() && name.ends_with(".md") && !name.starts_with('.') {
+                let candidate = entry.file_type().is_file() || entry.file_type().is_symlink();
+                if candidate && name.ends_with(".md") && !name.starts_with('.') {
                     files.push(entry.into_path());
                 }
             }
@@ -190,8 +232,16 @@ impl Store {
     /// Reads and parses one record file.
     pub fn load_file(&self, path: &Path) -> Result<Record, StoreError> {
         let rel = self.relative(path);
+        if fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink()) {
+            return Err(RecordError::new(
+                &rel,
+                1,
+                "is a symbolic link: records must be real files inside .datazentr/; replace the link with the file",
+            )
+            .into());
+        }
         let bytes = fs::read(path).map_err(io_err(path))?;
-        let text = decode_utf8(&rel, bytes)?;
+        let text = record::decode(&rel, bytes)?;
         Ok(record::parse(&rel, &text)?)
     }
 
@@ -227,8 +277,7 @@ impl Store {
 
     /// Writes a new record atomically and returns it as parsed back from disk.
     pub fn create(&self, new: &NewRecord) -> Result<Record, StoreError> {
-        let dir = self.root.join(new.kind.folder());
-        fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+        let dir = self.kind_dir(new.kind)?;
         let path = dir.join(format!("{}-{}.md", new.id, record::slugify(&new.title)));
         let text = record::render(new);
         // Validate before writing so a bad value never reaches the working tree.
@@ -241,8 +290,16 @@ impl Store {
     /// that it parses. The file name comes from its id, kind and title.
     pub fn create_from_text(&self, text: &str) -> Result<Record, StoreError> {
         let probe = record::parse(Path::new("(draft)"), text)?;
-        let dir = self.root.join(probe.kind.folder());
-        fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+        if let Some(existing) = self.file_for_id(&probe.id)? {
+            return Err(StoreError::Rejected {
+                file: self.relative(&existing).display().to_string(),
+                message: format!(
+                    "already holds record {}: fix that file instead of writing a second one",
+                    probe.id
+                ),
+            });
+        }
+        let dir = self.kind_dir(probe.kind)?;
         let path = dir.join(format!("{}-{}.md", probe.id, record::slugify(&probe.title)));
         let parsed = record::parse(&self.relative(&path), text)?;
         write_atomic(&path, text.as_bytes(), Existing::Keep).map_err(io_err(&path))?;
@@ -276,8 +333,15 @@ impl Store {
         Ok(new)
     }
 
-    /// Marks `old` as superseded by `new` on both records (idempotent).
-    pub fn supersede(&self, old: &Record, new: &Record) -> Result<(Record, Record), StoreError> {
+    /// Marks `old` as superseded by `new` on both records (idempotent). `all` is every record,
+    /// for refusing cycles. Both texts are checked before either is written, and if the second
+    /// write fails the first is put back.
+    pub fn supersede(
+        &self,
+        all: &[Record],
+        old: &Record,
+        new: &Record,
+    ) -> Result<(Record, Record), StoreError> {
         let reject = |message: String| StoreError::Rejected {
             file: new.file.display().to_string(),
             message,
@@ -285,21 +349,94 @@ impl Store {
         if old.id == new.id {
             return Err(reject("a record cannot supersede itself".into()));
         }
-        if old.supersedes.iter().any(|id| id == new.id.as_str()) {
+        if supersedes_transitively(all, old, &new.id) {
             return Err(reject(format!(
-                "{} already supersedes {}: superseding it back would make a cycle",
+                "{} already supersedes {} (directly or through others): superseding it back would make a cycle",
                 old.id, new.id
             )));
         }
         let new_text = new.edit_front_matter(|doc| push_unique(doc, "supersedes", old.id.as_str()));
-        let old_text = old.edit_front_matter(|doc| {
-            doc["status"] = toml_edit::value(Status::Superseded.as_str());
-            push_unique(doc, "superseded_by", new.id.as_str());
-        });
-        let new = self.rewrite(new, &new_text)?;
-        let old = self.rewrite(old, &old_text)?;
-        Ok((old, new))
+        let old_text = superseded_text(old, &new.id);
+        let new_parsed = record::parse(&new.file, &new_text)?;
+        let old_parsed = record::parse(&old.file, &old_text)?;
+        let new_path = self.workdir.join(&new.file);
+        let new_before = fs::read(&new_path).map_err(io_err(&new_path))?;
+        self.replace(&new_path, new_text.as_bytes())?;
+        if let Err(e) = self.replace(&self.workdir.join(&old.file), old_text.as_bytes()) {
+            let _ = write_atomic(&new_path, &new_before, Existing::Replace);
+            return Err(e);
+        }
+        Ok((old_parsed, new_parsed))
     }
+
+    /// Writes a new record that supersedes `olds`, and marks each of them superseded. Every text
+    /// is checked before anything is written; on a failed write, what was written is undone.
+    pub fn create_superseding(
+        &self,
+        new: &NewRecord,
+        olds: &[&Record],
+    ) -> Result<Record, StoreError> {
+        let mut new = new.clone();
+        for old in olds {
+            if !new.supersedes.iter().any(|id| id == old.id.as_str()) {
+                new.supersedes.push(old.id.to_string());
+            }
+        }
+        let rewrites: Vec<(PathBuf, String)> = olds
+            .iter()
+            .map(|old| {
+                let text = superseded_text(old, &new.id);
+                record::parse(&old.file, &text)?;
+                Ok((self.workdir.join(&old.file), text))
+            })
+            .collect::<Result<_, StoreError>>()?;
+        let created = self.create(&new)?;
+        let mut done: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+        for (path, text) in &rewrites {
+            let result = fs::read(path).map_err(io_err(path)).and_then(|before| {
+                self.replace(path, text.as_bytes())?;
+                done.push((path.clone(), before));
+                Ok(())
+            });
+            if let Err(e) = result {
+                for (path, before) in done.iter().rev() {
+                    let _ = write_atomic(path, before, Existing::Replace);
+                }
+                let _ = fs::remove_file(self.workdir.join(&created.file));
+                return Err(e);
+            }
+        }
+        Ok(created)
+    }
+
+    fn replace(&self, path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+        write_atomic(path, bytes, Existing::Replace).map_err(io_err(path))
+    }
+}
+
+/// `old`'s text with status superseded and `new` in `superseded_by`.
+fn superseded_text(old: &Record, new: &RecordId) -> String {
+    old.edit_front_matter(|doc| {
+        doc["status"] = toml_edit::value(Status::Superseded.as_str());
+        push_unique(doc, "superseded_by", new.as_str());
+    })
+}
+
+/// Whether `from` supersedes `target`, directly or through a chain of supersedes links.
+fn supersedes_transitively(all: &[Record], from: &Record, target: &RecordId) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    let mut stack: Vec<&str> = from.supersedes.iter().map(String::as_str).collect();
+    while let Some(id) = stack.pop() {
+        if id == target.as_str() {
+            return true;
+        }
+        if seen.insert(id)
+            && let Some(next) = all.iter().find(|r| r.id.as_str() == id)
+        {
+            stack.extend(next.supersedes.iter().map(String::as_str));
+        }
+    }
+    false
 }
 
 /// Appends `value` to the array `key` unless it is already there.
@@ -312,19 +449,6 @@ fn push_unique(doc: &mut toml_edit::DocumentMut, key: &str, value: &str) {
     {
         array.push(value);
     }
-}
-
-/// Decodes a record file, naming the line of the first invalid byte.
-fn decode_utf8(file: &Path, bytes: Vec<u8>) -> Result<String, RecordError> {
-    String::from_utf8(bytes).map_err(|e| {
-        let bad = e.utf8_error().valid_up_to();
-        let line = 1 + e.as_bytes()[..bad].iter().filter(|&&b| b == b'\n').count();
-        RecordError::new(
-            file,
-            line,
-            "the file is not valid UTF-8: re-save it as UTF-8 in your editor",
-        )
-    })
 }
 
 /// Finds the one record that `query` names: a full id, a unique id prefix, or an imported ADR's
@@ -373,7 +497,7 @@ pub fn resolve<'a>(records: &'a [Record], query: &str) -> Result<&'a Record, Sto
 
 fn alias_matches(record: &Record, alias: &str) -> bool {
     let Some(own) = &record.adr else { return false };
-    let number = |s: &str| s.trim_start_matches('0').parse::<u64>().ok();
+    let number = |s: &str| s.parse::<u64>().ok();
     match (number(alias), number(own)) {
         (Some(a), Some(b)) => a == b,
         _ => own.eq_ignore_ascii_case(alias),
@@ -393,4 +517,53 @@ pub fn unique_prefix_lengths(ids: &[&RecordId], min: usize) -> Vec<usize> {
         lengths[index] = (before.max(after) + 1).clamp(min, id.len());
     }
     lengths
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Outcome;
+
+    fn new_record(kind: Kind, title: &str) -> NewRecord {
+        NewRecord {
+            id: RecordId::generate(),
+            kind,
+            title: title.into(),
+            status: Status::Accepted,
+            outcome: kind.has_outcome().then_some(Outcome::Unknown),
+            tags: vec![],
+            paths: vec![],
+            supersedes: vec![],
+            links: vec![],
+            created: "2026-11-24T10:00:00Z".into(),
+            author: None,
+            adr: None,
+            imported_from: None,
+            body: "body\n".into(),
+        }
+    }
+
+    #[test]
+    fn a_failed_supersede_write_leaves_no_new_record_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let status = std::process::Command::new("git")
+            .args(["init", "-q"])
+            .current_dir(dir.path())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let repo = Repo::discover(dir.path()).unwrap();
+        let (store, _) = Store::init(&repo).unwrap();
+        let old = store
+            .create(&new_record(Kind::Lesson, "Old lesson"))
+            .unwrap();
+        // The old record's folder vanishes between reading and writing (a checkout, a cleanup).
+        fs::remove_dir_all(store.root().join("lessons")).unwrap();
+        let new = new_record(Kind::Decision, "New decision");
+        assert!(store.create_superseding(&new, &[&old]).is_err());
+        assert!(
+            store.file_for_id(&new.id).unwrap().is_none(),
+            "the new record was rolled back"
+        );
+    }
 }

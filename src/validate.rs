@@ -124,49 +124,72 @@ fn check_records(store: &Store, records: &[Record], problems: &mut Vec<Problem>)
                 ),
             );
         }
-        for (key, targets) in [
-            ("supersedes", &r.supersedes),
-            ("superseded_by", &r.superseded_by),
-        ] {
-            for target in targets {
-                if !by_id.contains_key(target.as_str()) {
-                    report(
-                        r,
-                        target,
-                        Severity::Error,
-                        format!(
-                            "`{key}` names {target}, but no record has that id: fix the id or remove it"
-                        ),
-                    );
-                }
-            }
-        }
-        for link in &r.links {
-            if link.contains("://") {
-                continue;
-            }
-            match link.parse::<RecordId>() {
-                Ok(_) if by_id.contains_key(link.as_str()) => {}
-                Ok(_) => report(
-                    r,
-                    link,
-                    Severity::Error,
-                    format!(
-                        "`links` names {link}, but no record has that id: fix the id or remove it"
-                    ),
-                ),
-                Err(_) => report(
-                    r,
-                    link,
-                    Severity::Error,
-                    format!(
-                        "`links` entry '{link}' is neither a record id nor a URL: use a full id or a URL with a scheme (https://…)"
-                    ),
-                ),
-            }
+        for (needle, message) in reference_errors(r, &|id| by_id.contains_key(id)) {
+            report(r, &needle, Severity::Error, message);
         }
         check_supersede_consistency(r, &by_id, &mut report);
     }
+}
+
+/// Problems with what `r` points at: supersedes/superseded_by ids that name no record, links that
+/// are neither a known id nor a URL. Each comes with the text to locate its line.
+fn reference_errors(r: &Record, exists: &dyn Fn(&str) -> bool) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for (key, targets) in [
+        ("supersedes", &r.supersedes),
+        ("superseded_by", &r.superseded_by),
+    ] {
+        for target in targets {
+            if !exists(target) {
+                found.push((
+                    target.clone(),
+                    format!(
+                        "`{key}` names {target}, but no record has that id: fix the id or remove it"
+                    ),
+                ));
+            }
+        }
+    }
+    for link in &r.links {
+        if link.contains("://") {
+            continue;
+        }
+        match link.parse::<RecordId>() {
+            Ok(_) if exists(link) => {}
+            Ok(_) => found.push((link.clone(), format!("`links` names {link}, but no record has that id: fix the id or remove it"))),
+            Err(_) => found.push((link.clone(), format!("`links` entry '{link}' is neither a record id nor a URL: use a full id or a URL with a scheme (https://…)"))),
+        }
+    }
+    found
+}
+
+/// The errors `validate` would report for `record` against the other records `all`: used to
+/// refuse an edit before it is written. Each message is prefixed with its line.
+pub fn check_against(record: &Record, all: &[Record]) -> Vec<String> {
+    let exists = |id: &str| id == record.id.as_str() || all.iter().any(|r| r.id.as_str() == id);
+    let mut errors: Vec<String> = reference_errors(record, &exists)
+        .into_iter()
+        .map(|(needle, message)| {
+            format!(
+                "{}:{}: {message}",
+                record.file.display(),
+                record.line_of_value(&needle)
+            )
+        })
+        .collect();
+    if let Some(other) = all
+        .iter()
+        .find(|r| r.id == record.id && r.file != record.file)
+    {
+        errors.push(format!(
+            "{}:{}: id {} is already used by {}",
+            record.file.display(),
+            record.line_of_value(record.id.as_str()),
+            record.id,
+            other.file.display()
+        ));
+    }
+    errors
 }
 
 fn check_supersede_consistency(
@@ -193,6 +216,22 @@ fn check_supersede_consistency(
             Severity::Warning,
             "status is \"superseded\" but no successor is named: run `git zen supersede <this> <new>`".into(),
         );
+    }
+    for target in &r.superseded_by {
+        let Some(new) = by_id.get(target.as_str()).and_then(|v| v.first()) else {
+            continue;
+        };
+        if !new.supersedes.iter().any(|id| id == r.id.as_str()) {
+            report(
+                r,
+                target,
+                Severity::Warning,
+                format!(
+                    "superseded by {target}, but that record does not list this one in `supersedes`: run `git zen supersede {} {target}`",
+                    r.id
+                ),
+            );
+        }
     }
     for target in &r.supersedes {
         let Some(old) = by_id.get(target.as_str()).and_then(|v| v.first()) else {

@@ -20,7 +20,10 @@ pub struct CompletionsArgs {
 
 pub fn run_completions(args: &CompletionsArgs) -> CmdResult {
     let mut cmd = Cli::command();
-    clap_complete::generate(args.shell, &mut cmd, "git-zen", &mut std::io::stdout());
+    // Generated into memory: clap_complete panics when its writer fails (e.g. a closed pipe).
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut cmd, "git-zen", &mut script);
+    std::io::stdout().write_all(&script)?;
     Ok(())
 }
 

@@ -3,9 +3,9 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use git_zen::import::{ImportError, import_adr_folder};
+use git_zen::import::import_adr_folder;
 
-use super::{CmdResult, CommandError, absolute, open_store, output};
+use super::{CmdResult, absolute, open_store, output};
 
 /// Import records kept by other tools.
 #[derive(Debug, clap::Args)]
@@ -34,12 +34,6 @@ struct AdrArgs {
     /// Print the imported records as one JSON array.
     #[arg(long)]
     json: bool,
-}
-
-impl From<ImportError> for CommandError {
-    fn from(e: ImportError) -> Self {
-        CommandError::Failed(e.to_string())
-    }
 }
 
 pub fn run(args: &ImportArgs) -> CmdResult {

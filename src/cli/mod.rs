@@ -10,7 +10,7 @@ mod read;
 mod record;
 mod validate;
 
-use std::io::{self, IsTerminal};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -68,6 +68,8 @@ enum Command {
 pub enum CommandError {
     /// Bad input or a failed check: the message is printed, exit 1.
     Failed(String),
+    /// The command line itself is wrong: the message is printed, exit 2 (as clap does).
+    Usage(String),
     /// A check already printed its findings: exit 1 without another message.
     Silent,
     /// The reader of our output went away (`git zen list | head`): exit quietly.
@@ -94,6 +96,7 @@ macro_rules! failed_from {
     )*};
 }
 failed_from!(
+    git_zen::import::ImportError,
     RepoError,
     StoreError,
     git_zen::record::RecordError,
@@ -114,6 +117,12 @@ pub fn main() -> ExitCode {
     match run(cli.command) {
         Ok(()) | Err(CommandError::BrokenPipe) => ExitCode::SUCCESS,
         Err(CommandError::Silent) => ExitCode::from(1),
+        Err(CommandError::Usage(message)) => {
+            let mut err = anstream::stderr();
+            let _ = output::error(&mut err, &message);
+            let _ = writeln!(err, "\nFor more information, try '--help'.");
+            ExitCode::from(2)
+        }
         Err(CommandError::Failed(message)) => {
             let mut err = anstream::stderr();
             let _ = output::error(&mut err, &message);

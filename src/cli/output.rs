@@ -118,6 +118,7 @@ pub fn record_detail(out: &mut impl Write, record: &Record) -> io::Result<()> {
 
 /// Pretty JSON followed by a newline.
 pub fn json(out: &mut impl Write, value: &impl serde::Serialize) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::other)?;
+    // From keeps the io::ErrorKind (a closed pipe stays a BrokenPipe).
+    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::from)?;
     writeln!(out)
 }

@@ -8,6 +8,7 @@ use git_zen::id::RecordId;
 use git_zen::record::{self, Kind, NewRecord, Outcome, Record, Status};
 use git_zen::repo::Repo;
 use git_zen::store::{self, Store};
+use git_zen::validate;
 
 use super::{CmdResult, CommandError, absolute, interactive, open_store, output};
 
@@ -73,28 +74,55 @@ value_enum_for!(OutcomeArg => Outcome { Success, Failure, Mixed, Unknown });
 
 pub(super) use value_enum_for;
 
-pub fn run_record(args: &RecordArgs) -> CmdResult {
-    let (repo, store) = open_store()?;
-    let kind = Kind::from(args.kind);
+/// Checks what the command line says before anything is read or written, naming the flag.
+fn check_args(args: &RecordArgs, kind: Kind) -> Result<String, CommandError> {
+    let usage = |m: String| Err(CommandError::Usage(m));
     if args.outcome.is_some() && !kind.has_outcome() {
-        return Err(CommandError::Failed(
-            "--outcome is for patterns and lessons; decisions have a --status".into(),
-        ));
+        return usage("--outcome is for patterns and lessons; decisions have a --status".into());
     }
-    // Only a record that names others needs to read them all; a plain `record` stays O(1).
+    let title = args.title.join(" ").trim().to_owned();
+    if title.is_empty() || title.chars().any(char::is_control) {
+        return usage("the title must be one non-empty line of text".into());
+    }
+    let lists = [
+        ("--tag", &args.tags),
+        ("--path", &args.paths),
+        ("--link", &args.links),
+    ];
+    for (flag, values) in lists {
+        if let Some(bad) = values.iter().find(|v| v.chars().any(char::is_control)) {
+            return usage(format!(
+                "{flag} {bad:?}: values must be one line without control characters"
+            ));
+        }
+    }
+    for glob in &args.paths {
+        if let Err(e) = globset::Glob::new(glob) {
+            return usage(format!("--path '{glob}' is not a valid glob: {}", e.kind()));
+        }
+    }
+    Ok(title)
+}
+
+pub fn run_record(args: &RecordArgs) -> CmdResult {
+    let kind = Kind::from(args.kind);
+    let title = check_args(args, kind)?;
+    let (repo, store) = open_store()?;
+    let body = read_body(args)?;
+    let use_editor = body.is_none() && (args.edit || interactive());
+    // Only a record that names others (on the command line or in the editor) needs to read them
+    // all; a plain `record` stays O(1).
     let names_others = !args.supersedes.is_empty() || args.links.iter().any(|l| !l.contains("://"));
-    let loaded = if names_others {
+    let loaded = if names_others || use_editor {
         store.load_all()?
     } else {
         Default::default()
     };
-    let resolve_all = |queries: &[String]| -> Result<Vec<&Record>, CommandError> {
-        queries
-            .iter()
-            .map(|q| store::resolve(&loaded.records, q).map_err(CommandError::from))
-            .collect()
-    };
-    let superseded = resolve_all(&args.supersedes)?;
+    let superseded = args
+        .supersedes
+        .iter()
+        .map(|q| store::resolve(&loaded.records, q))
+        .collect::<Result<Vec<_>, _>>()?;
     let links = args
         .links
         .iter()
@@ -102,18 +130,14 @@ pub fn run_record(args: &RecordArgs) -> CmdResult {
             if l.contains("://") {
                 Ok(l.clone())
             } else {
-                store::resolve(&loaded.records, l)
-                    .map(|r| r.id.to_string())
-                    .map_err(CommandError::from)
+                store::resolve(&loaded.records, l).map(|r| r.id.to_string())
             }
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let body = read_body(args)?;
-    let use_editor = body.is_none() && (args.edit || interactive());
     let new = NewRecord {
         id: RecordId::generate(),
         kind,
-        title: args.title.join(" "),
+        title,
         status: args.status.into(),
         outcome: kind
             .has_outcome()
@@ -125,7 +149,7 @@ pub fn run_record(args: &RecordArgs) -> CmdResult {
             .filter(|t| !t.is_empty())
             .collect(),
         paths: args.paths.clone(),
-        supersedes: Vec::new(),
+        supersedes: superseded.iter().map(|r| r.id.to_string()).collect(),
         links,
         created: record::now_rfc3339(),
         author: repo.author(),
@@ -139,24 +163,30 @@ pub fn run_record(args: &RecordArgs) -> CmdResult {
             "no author recorded: set one with `git config --global user.name \"Your Name\"` and user.email",
         )?;
     }
-    let mut created = if use_editor {
+    let created = if use_editor {
+        let drafts = Drafts::new(&repo);
         let text = record::render(&new);
-        match edit_in_editor(&repo, &new.id, &text)? {
-            Edited::Unchanged(text) | Edited::Changed(text) => {
-                create_from_draft(&repo, &store, &new.id, &text)?
-            }
-            Edited::Emptied => {
-                return Err(CommandError::Failed(
-                    "the record was emptied in the editor; nothing was written".into(),
-                ));
+        let created = finish_draft(&drafts, &new.id, || {
+            let text = match edit_in_editor(&repo, &drafts, &new.id, &text)? {
+                Some(text) => text,
+                None => {
+                    return Err(CommandError::Failed(
+                        "the record was emptied in the editor; nothing was written".into(),
+                    ));
+                }
+            };
+            create_checked(&store, &drafts, &new.id, &text, &loaded.records)
+        })?;
+        for old in &superseded {
+            if let Err(e) = store.supersede(&loaded.records, old, &created) {
+                let _ = std::fs::remove_file(store.workdir().join(&created.file));
+                return Err(e.into());
             }
         }
+        created
     } else {
-        store.create(&new)?
+        store.create_superseding(&new, &superseded)?
     };
-    for old in superseded {
-        created = store.supersede(old, &created)?.1;
-    }
     let mut out = anstream::stdout();
     if args.json {
         output::json(&mut out, &created.to_json(false))?;
@@ -188,6 +218,224 @@ fn read_body(args: &RecordArgs) -> Result<Option<String>, CommandError> {
     Ok(Some(body))
 }
 
+/// Saves `text` as the draft of `id`, opens the editor on it and returns what the user left, or
+/// `None` if they emptied it (the draft is then removed).
+fn edit_in_editor(
+    repo: &Repo,
+    drafts: &Drafts,
+    id: &RecordId,
+    text: &str,
+) -> Result<Option<String>, CommandError> {
+    let path = drafts
+        .save(id, text)
+        .map_err(|e| CommandError::Failed(format!("cannot save the draft: {e}")))?;
+    repo.edit_file(&path)?;
+    let edited = drafts.read(id)?.unwrap_or_default();
+    if edited.trim().is_empty() {
+        drafts.remove(id);
+        return Ok(None);
+    }
+    Ok(Some(edited))
+}
+
+/// Parses an edited text as the draft it is, so errors name the file the user will fix.
+fn parse_draft(drafts: &Drafts, id: &RecordId, text: &str) -> Result<Record, CommandError> {
+    let parsed = record::parse(&drafts.path(id), text)?;
+    if &parsed.id != id {
+        return Err(CommandError::Failed(format!(
+            "{}:{}: the id was changed to {}; it must stay {id} (ids are made by git-zen)",
+            drafts.path(id).display(),
+            parsed.line_of_value(parsed.id.as_str()),
+            parsed.id
+        )));
+    }
+    Ok(parsed)
+}
+
+/// Refuses a text whose references `validate` would reject.
+fn check_references(parsed: &Record, all: &[Record]) -> Result<(), CommandError> {
+    let errors = validate::check_against(parsed, all);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(CommandError::Failed(errors.join("\n")))
+    }
+}
+
+/// Writes an edited new record after every check `validate` would make.
+fn create_checked(
+    store: &Store,
+    drafts: &Drafts,
+    id: &RecordId,
+    text: &str,
+    all: &[Record],
+) -> Result<Record, CommandError> {
+    let parsed = parse_draft(drafts, id, text)?;
+    check_references(&parsed, all)?;
+    Ok(store.create_from_text(text)?)
+}
+
+/// Runs an editor session; on failure the draft stays and the message says how to go on.
+fn finish_draft(
+    drafts: &Drafts,
+    id: &RecordId,
+    session: impl FnOnce() -> Result<Record, CommandError>,
+) -> Result<Record, CommandError> {
+    match session() {
+        Ok(record) => {
+            drafts.remove(id);
+            Ok(record)
+        }
+        Err(CommandError::Failed(message)) if drafts.path(id).exists() => {
+            Err(CommandError::Failed(format!(
+                "{message}\n  nothing was written; your text is kept in {}\n  hint: run `git zen edit {id}` to fix it, or `git zen edit {id} --discard-draft` to start over",
+                drafts.path(id).display()
+            )))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+pub fn run_edit(args: &EditArgs) -> CmdResult {
+    let (repo, store) = open_store()?;
+    let drafts = Drafts::new(&repo);
+    let loaded = store.load_all()?;
+    let record = match store::resolve(&loaded.records, &args.id) {
+        Ok(record) => record,
+        Err(e) => return edit_unlisted(&repo, &store, &drafts, &loaded, args, e),
+    };
+    let id = &record.id;
+    let path = store.workdir().join(&record.file);
+    let read_current = || -> Result<String, CommandError> {
+        let bytes = std::fs::read(&path)
+            .map_err(|e| CommandError::Failed(format!("{}: {e}", record.file.display())))?;
+        Ok(record::decode(&record.file, bytes)?)
+    };
+    let current = read_current()?;
+    if args.discard_draft {
+        drafts.remove(id);
+    }
+    let start = match drafts.read(id)? {
+        Some(draft) if draft != current => {
+            if drafts.base(id).is_some_and(|base| base != current) {
+                return Err(changed_underneath(&drafts, record));
+            }
+            output::warning(
+                &mut anstream::stderr(),
+                "continuing from the draft kept by your last edit (--discard-draft starts over)",
+            )?;
+            draft
+        }
+        _ => {
+            drafts.save_base(id, &current)?;
+            current.clone()
+        }
+    };
+    let mut out = anstream::stdout();
+    let updated = finish_draft(&drafts, id, || {
+        let Some(text) = edit_in_editor(&repo, &drafts, id, &start)? else {
+            return Err(CommandError::Failed(
+                "the record was emptied in the editor; nothing was changed".into(),
+            ));
+        };
+        if text == current {
+            return Ok(record.clone());
+        }
+        if read_current()? != current {
+            return Err(changed_underneath(&drafts, record));
+        }
+        let mut parsed = parse_draft(&drafts, id, &text)?;
+        // Checked as the record it replaces, so it is not its own duplicate.
+        parsed.file = record.file.clone();
+        check_references(&parsed, &loaded.records)?;
+        Ok(store.rewrite(record, &text)?)
+    });
+    let updated = updated?;
+    if std::fs::read(&path).ok().as_deref() == Some(current.as_bytes()) {
+        writeln!(out, "no changes to {id}")?;
+    } else {
+        writeln!(out, "updated {}", updated.file.display())?;
+        writeln!(out, "edited {} {}", updated.kind, updated.id)?;
+    }
+    Ok(())
+}
+
+fn changed_underneath(drafts: &Drafts, record: &Record) -> CommandError {
+    CommandError::Failed(format!(
+        "{} changed since this edit started (a pull, a merge or another edit), so your draft was not written over it",
+        record.file.display(),
+    ))
+    .keep_hint(drafts, &record.id)
+}
+
+impl CommandError {
+    /// Adds where the draft is and how to go on.
+    fn keep_hint(self, drafts: &Drafts, id: &RecordId) -> CommandError {
+        match self {
+            CommandError::Failed(m) => CommandError::Failed(format!(
+                "{m}\n  your text is kept in {}\n  hint: copy what you need from it, then `git zen edit {id} --discard-draft` to edit the current version",
+                drafts.path(id).display()
+            )),
+            other => other,
+        }
+    }
+}
+
+/// `edit` of something `resolve` did not find: a new record that exists only as a draft, or a
+/// record whose file does not parse.
+fn edit_unlisted(
+    repo: &Repo,
+    store: &Store,
+    drafts: &Drafts,
+    loaded: &store::Loaded,
+    args: &EditArgs,
+    not_found: store::StoreError,
+) -> CmdResult {
+    let ids = drafts.matching(&args.id.to_ascii_lowercase());
+    let [id] = ids.as_slice() else {
+        for problem in &loaded.errors {
+            output::warning(&mut anstream::stderr(), &format!("skipped {problem}"))?;
+        }
+        return Err(not_found.into());
+    };
+    if let Some(file) = store.file_for_id(id)? {
+        let problem = match store.load_file(&file) {
+            Err(e) => e.to_string(),
+            Ok(_) => format!("{} is ambiguous", args.id),
+        };
+        return Err(CommandError::Failed(format!(
+            "{problem}\n  the record's file does not parse, so it cannot be edited through a draft; your draft is kept in {}\n  hint: fix {} by hand (`git zen validate` lists every problem), then `git zen edit {id}`",
+            drafts.path(id).display(),
+            store.relative(&file).display()
+        )));
+    }
+    if args.discard_draft {
+        drafts.remove(id);
+        writeln!(
+            anstream::stdout(),
+            "discarded the draft of {id}; nothing was recorded"
+        )?;
+        return Ok(());
+    }
+    let start = drafts.read(id)?.unwrap_or_default();
+    output::warning(
+        &mut anstream::stderr(),
+        &format!("{id} is not recorded yet; continuing from its kept draft"),
+    )?;
+    let created = finish_draft(drafts, id, || {
+        let Some(text) = edit_in_editor(repo, drafts, id, &start)? else {
+            return Err(CommandError::Failed(
+                "the draft was emptied in the editor; nothing was written".into(),
+            ));
+        };
+        create_checked(store, drafts, id, &text, &loaded.records)
+    })?;
+    let mut out = anstream::stdout();
+    writeln!(out, "wrote {}", created.file.display())?;
+    writeln!(out, "recorded {} {}", created.kind, created.id)?;
+    Ok(())
+}
+
 /// Edit an existing record in the editor git would use.
 ///
 /// The text is validated when the editor closes. If it is invalid, nothing is written: the draft is
@@ -199,141 +447,6 @@ pub struct EditArgs {
     /// Throw away a kept draft and start again from the record as it is.
     #[arg(long)]
     discard_draft: bool,
-}
-
-enum Edited {
-    Unchanged(String),
-    Changed(String),
-    Emptied,
-}
-
-/// Saves `text` as the draft of `id`, opens the editor on it and returns what the user left.
-fn edit_in_editor(repo: &Repo, id: &RecordId, text: &str) -> Result<Edited, CommandError> {
-    let drafts = Drafts::new(repo);
-    let path = drafts.save(id, text)?;
-    repo.edit_file(&path)?;
-    let edited = std::fs::read_to_string(&path)?;
-    Ok(if edited.trim().is_empty() {
-        drafts.remove(id);
-        Edited::Emptied
-    } else if edited == text {
-        Edited::Unchanged(edited)
-    } else {
-        Edited::Changed(edited)
-    })
-}
-
-/// Writes an edited new record, or keeps the draft and explains what to fix.
-fn create_from_draft(
-    repo: &Repo,
-    store: &Store,
-    id: &RecordId,
-    text: &str,
-) -> Result<Record, CommandError> {
-    let drafts = Drafts::new(repo);
-    let draft_path = drafts.path(id);
-    let result = record::parse(&draft_path, text)
-        .map_err(CommandError::from)
-        .and_then(|parsed| {
-            if &parsed.id != id {
-                return Err(CommandError::Failed(format!(
-                    "the id was changed to {}; it must stay {id} (ids are made by git-zen)",
-                    parsed.id
-                )));
-            }
-            Ok(store.create_from_text(text)?)
-        });
-    finish_draft(&drafts, id, &draft_path, result)
-}
-
-fn finish_draft(
-    drafts: &Drafts,
-    id: &RecordId,
-    draft_path: &std::path::Path,
-    result: Result<Record, CommandError>,
-) -> Result<Record, CommandError> {
-    match result {
-        Ok(record) => {
-            drafts.remove(id);
-            Ok(record)
-        }
-        Err(CommandError::Failed(message)) => Err(CommandError::Failed(format!(
-            "{message}\n  nothing was written; your text is kept in {}\n  hint: run `git zen edit {id}` to fix it, or `git zen edit {id} --discard-draft` to start over",
-            draft_path.display()
-        ))),
-        Err(other) => Err(other),
-    }
-}
-
-pub fn run_edit(args: &EditArgs) -> CmdResult {
-    let (repo, store) = open_store()?;
-    let drafts = Drafts::new(&repo);
-    let loaded = store.load_all()?;
-    let existing = match store::resolve(&loaded.records, &args.id) {
-        Ok(record) => Some(record),
-        Err(e) => {
-            // A new record whose first edit did not validate lives only as a draft.
-            match drafts.matching(&args.id.to_ascii_lowercase()).as_slice() {
-                [id] if !args.discard_draft => {
-                    return continue_new_draft(&repo, &store, &drafts, id);
-                }
-                _ => return Err(e.into()),
-            }
-        }
-    };
-    let record = existing.expect("resolved above");
-    let current = std::fs::read_to_string(store.workdir().join(&record.file))?;
-    let start = match drafts.read(&record.id) {
-        Some(draft) if !args.discard_draft && draft != current => {
-            output::warning(
-                &mut anstream::stderr(),
-                "continuing from the draft kept by your last edit (--discard-draft starts over)",
-            )?;
-            draft
-        }
-        _ => current.clone(),
-    };
-    let text = match edit_in_editor(&repo, &record.id, &start)? {
-        Edited::Emptied => {
-            return Err(CommandError::Failed(
-                "the record was emptied in the editor; nothing was changed".into(),
-            ));
-        }
-        Edited::Unchanged(text) | Edited::Changed(text) => text,
-    };
-    let mut out = anstream::stdout();
-    if text == current {
-        drafts.remove(&record.id);
-        writeln!(out, "no changes to {}", record.id)?;
-        return Ok(());
-    }
-    let draft_path = drafts.path(&record.id);
-    let result = store.rewrite(record, &text).map_err(CommandError::from);
-    let updated = finish_draft(&drafts, &record.id, &draft_path, result)?;
-    writeln!(out, "updated {}", updated.file.display())?;
-    writeln!(out, "edited {} {}", updated.kind, updated.id)?;
-    Ok(())
-}
-
-fn continue_new_draft(repo: &Repo, store: &Store, drafts: &Drafts, id: &RecordId) -> CmdResult {
-    let start = drafts.read(id).unwrap_or_default();
-    output::warning(
-        &mut anstream::stderr(),
-        &format!("{id} is not recorded yet; continuing from its kept draft"),
-    )?;
-    let text = match edit_in_editor(repo, id, &start)? {
-        Edited::Emptied => {
-            return Err(CommandError::Failed(
-                "the draft was emptied in the editor; nothing was written".into(),
-            ));
-        }
-        Edited::Unchanged(text) | Edited::Changed(text) => text,
-    };
-    let created = create_from_draft(repo, store, id, &text)?;
-    let mut out = anstream::stdout();
-    writeln!(out, "wrote {}", created.file.display())?;
-    writeln!(out, "recorded {} {}", created.kind, created.id)?;
-    Ok(())
 }
 
 /// Mark OLD as superseded by NEW, linking both ways.
@@ -353,7 +466,7 @@ pub fn run_supersede(args: &SupersedeArgs) -> CmdResult {
     let loaded = store.load_all()?;
     let old = store::resolve(&loaded.records, &args.old)?;
     let new = store::resolve(&loaded.records, &args.new)?;
-    let (old, new) = store.supersede(old, new)?;
+    let (old, new) = store.supersede(&loaded.records, old, new)?;
     writeln!(
         anstream::stdout(),
         "{} \"{}\" is superseded by {} \"{}\"",

@@ -132,6 +132,26 @@ pub fn import_adr_folder(
         .filter(|r| r.imported_from.as_deref().is_some_and(in_folder))
         .filter_map(|r| Some((alias_key_of(r.adr.as_deref()?), r.id.clone())))
         .collect();
+    // Two files with one number (common after parallel branches): the second is known by its stem.
+    let mut claimed: HashMap<u32, String> = HashMap::new();
+    for source in &mut sources {
+        let Some(n) = source.parsed.number else {
+            continue;
+        };
+        if let Some(first) = claimed.get(&n) {
+            report.warnings.push(RecordError::new(
+                &source.key,
+                1,
+                format!(
+                    "ADR number {n} is also used by {first}: this one is imported with its file name ({}) as alias",
+                    source.parsed.stem
+                ),
+            ));
+            source.parsed.number = None;
+        } else {
+            claimed.insert(n, source.key.clone());
+        }
+    }
     let mut ids = Vec::with_capacity(sources.len());
     let start = crate::id::now_millis();
     for (i, source) in sources.iter().enumerate() {
@@ -254,7 +274,7 @@ fn link_supersedes(
         {
             continue;
         }
-        match store.supersede(&records[o], &records[n]) {
+        match store.supersede(&records, &records[o], &records[n]) {
             Ok((old_rec, new_rec)) => {
                 records[o] = old_rec;
                 records[n] = new_rec;
@@ -305,12 +325,17 @@ fn ref_label(r: &AdrRef) -> String {
     }
 }
 
-/// The path recorded in `imported_from`: relative to the work tree when inside it.
+/// The path recorded in `imported_from`: relative to the work tree when inside it; otherwise the
+/// last two components (`adr/0003-x.md`), so no machine's absolute path is committed.
 fn source_key(store: &Store, path: &Path) -> String {
     let workdir =
         fs::canonicalize(store.workdir()).unwrap_or_else(|_| store.workdir().to_path_buf());
-    path.strip_prefix(&workdir)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .replace('\\', "/")
+    let rel: PathBuf = match path.strip_prefix(&workdir) {
+        Ok(rel) => rel.to_path_buf(),
+        Err(_) => {
+            let tail: Vec<_> = path.components().rev().take(2).collect();
+            tail.into_iter().rev().collect()
+        }
+    };
+    rel.to_string_lossy().replace('\\', "/")
 }

@@ -24,6 +24,19 @@ pub fn now_rfc3339() -> String {
         .to_string()
 }
 
+/// Decodes a record file's bytes, naming the line of the first byte that is not UTF-8.
+pub fn decode(file: &std::path::Path, bytes: Vec<u8>) -> Result<String, RecordError> {
+    String::from_utf8(bytes).map_err(|e| {
+        let bad = e.utf8_error().valid_up_to();
+        let line = 1 + e.as_bytes()[..bad].iter().filter(|&&b| b == b'\n').count();
+        RecordError::new(
+            file,
+            line,
+            "the file is not valid UTF-8: re-save it as UTF-8 in your editor",
+        )
+    })
+}
+
 /// A parsed record.
 #[derive(Debug, Clone)]
 pub struct Record {

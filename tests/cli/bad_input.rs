@@ -165,7 +165,9 @@ fn invalid_arguments_fail_before_anything_is_written() {
     let repo = TestRepo::initialized();
     let usage = repo.zen(&["record", "idea", "x"]);
     assert_eq!(usage.code, Some(2), "usage errors exit 2: {}", usage.stderr);
-    let outcome = repo.zen_fails(&["record", "decision", "x", "--outcome", "success"]);
+    // Contradictory or malformed values are usage errors (exit 2) that name the flag.
+    let outcome = repo.zen(&["record", "decision", "x", "--outcome", "success"]);
+    assert_eq!(outcome.code, Some(2));
     assert!(
         outcome
             .stderr
@@ -173,12 +175,28 @@ fn invalid_arguments_fail_before_anything_is_written() {
         "{}",
         outcome.stderr
     );
-    let glob = repo.zen_fails(&["record", "decision", "x", "--path", "src/[oops"]);
+    let glob = repo.zen(&["record", "decision", "x", "--path", "src/[oops"]);
+    assert_eq!(glob.code, Some(2));
     assert!(
-        glob.stderr.contains("invalid path glob 'src/[oops'"),
+        glob.stderr
+            .contains("--path 'src/[oops' is not a valid glob"),
         "{}",
         glob.stderr
     );
+    for (flag, value) in [("--tag", "a\nb"), ("--link", "x\ny")] {
+        let run = repo.zen(&["record", "decision", "x", flag, value]);
+        assert_eq!(run.code, Some(2), "{flag}: {}", run.stderr);
+        assert!(run.stderr.contains(flag), "{}", run.stderr);
+    }
+    for title in ["   ", "two\nlines"] {
+        let run = repo.zen(&["record", "decision", title]);
+        assert_eq!(run.code, Some(2));
+        assert!(
+            run.stderr.contains("the title must be one non-empty line"),
+            "{}",
+            run.stderr
+        );
+    }
     let body = repo.zen_fails(&["record", "decision", "x", "--body-file", "missing.md"]);
     assert!(
         body.stderr.contains("missing.md") && body.stderr.contains("hint"),

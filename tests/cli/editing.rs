@@ -167,7 +167,7 @@ fn an_edit_may_not_change_the_id_or_kind() {
     let run = with_editor(&repo, &reid, &["edit", &id, "--discard-draft"]);
     assert_eq!(run.code, Some(1));
     assert!(
-        run.stderr.contains(&format!("the id must stay {id}")),
+        run.stderr.contains(&format!("it must stay {id}")),
         "{}",
         run.stderr
     );

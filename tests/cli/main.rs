@@ -8,3 +8,4 @@ mod git_conventions;
 mod importing;
 mod merging;
 mod records;
+mod regressions;
