@@ -2,20 +2,7 @@
 
 use std::process::Command;
 
-use crate::support::{BIN, Run, TestRepo, hermetic, script};
-
-fn with_editor(repo: &TestRepo, editor: &std::path::Path, args: &[&str]) -> Run {
-    let out = repo
-        .zen_cmd(args)
-        .env("GIT_EDITOR", editor)
-        .output()
-        .unwrap();
-    Run {
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        code: out.status.code(),
-    }
-}
+use crate::support::{BIN, TestRepo, hermetic, script};
 
 fn draft_of(repo: &TestRepo, id: &str) -> std::path::PathBuf {
     repo.path()
@@ -29,7 +16,7 @@ fn a_draft_that_is_not_utf8_is_kept_not_deleted() {
     let id = repo.record(&["decision", "Accents", "-m", "body"]);
     let bin = repo.outside("bin");
     let latin1 = script(&bin, "latin1", "printf 'caf\\351\\n' >> \"$1\"");
-    let run = with_editor(&repo, &latin1, &["edit", &id]);
+    let run = repo.zen_with_editor(&latin1, &["edit", &id]);
     assert_eq!(run.code, Some(1));
     assert!(
         run.stderr.contains("not valid UTF-8") && run.stderr.contains("drafts"),
@@ -37,7 +24,7 @@ fn a_draft_that_is_not_utf8_is_kept_not_deleted() {
         run.stderr
     );
     let noop = script(&bin, "noop", "true");
-    let again = with_editor(&repo, &noop, &["edit", &id]);
+    let again = repo.zen_with_editor(&noop, &["edit", &id]);
     assert_eq!(again.code, Some(1), "{}", again.stdout);
     assert!(
         draft_of(&repo, &id).exists(),
@@ -60,7 +47,7 @@ fn an_edit_never_overwrites_a_change_made_while_the_editor_was_open() {
             file.display()
         ),
     );
-    let run = with_editor(&repo, &racing, &["edit", &id]);
+    let run = repo.zen_with_editor(&racing, &["edit", &id]);
     assert_eq!(run.code, Some(1));
     assert!(
         run.stderr.contains("changed since this edit started"),
@@ -70,10 +57,10 @@ fn an_edit_never_overwrites_a_change_made_while_the_editor_was_open() {
     assert!(std::fs::read_to_string(&file).unwrap().contains("teammate"));
     // Continuing the stale draft is refused too; --discard-draft edits the new version.
     let noop = script(&bin, "noop", "true");
-    let stale = with_editor(&repo, &noop, &["edit", &id]);
+    let stale = repo.zen_with_editor(&noop, &["edit", &id]);
     assert_eq!(stale.code, Some(1), "{}", stale.stderr);
     assert!(std::fs::read_to_string(&file).unwrap().contains("teammate"));
-    let fresh = with_editor(&repo, &noop, &["edit", &id, "--discard-draft"]);
+    let fresh = repo.zen_with_editor(&noop, &["edit", &id, "--discard-draft"]);
     assert_eq!(fresh.code, Some(0), "{}", fresh.stderr);
 }
 
@@ -88,10 +75,10 @@ fn editing_a_broken_record_with_a_kept_draft_never_writes_a_second_file() {
         "break",
         "sed -i 's/^title = .*/title = \"Renamed\"/; s/^status = .*/status = \"maybe\"/' \"$1\"",
     );
-    assert_eq!(with_editor(&repo, &breaker, &["edit", &id]).code, Some(1));
+    assert_eq!(repo.zen_with_editor(&breaker, &["edit", &id]).code, Some(1));
     repo.write(&file, format!("<<<<<<< HEAD\n{}", repo.read(&file)));
     let fixer = script(&bin, "fix", "sed -i 's/maybe/accepted/' \"$1\"");
-    let run = with_editor(&repo, &fixer, &["edit", &id]);
+    let run = repo.zen_with_editor(&fixer, &["edit", &id]);
     assert_eq!(run.code, Some(1));
     assert!(
         run.stderr.contains("does not parse") && run.stderr.contains(&file),
@@ -118,7 +105,7 @@ fn an_edit_that_validate_would_reject_is_refused_and_kept() {
         "dangling",
         "sed -i 's/^links = .*/links = [\"0000000000000000000000\"]/' \"$1\"",
     );
-    let run = with_editor(&repo, &dangling, &["edit", &id]);
+    let run = repo.zen_with_editor(&dangling, &["edit", &id]);
     assert_eq!(run.code, Some(1));
     assert!(
         run.stderr.contains("no record has that id") && run.stderr.contains("kept in"),
@@ -138,23 +125,8 @@ fn discard_draft_removes_the_draft_of_a_record_never_written() {
         "break",
         "sed -i 's/^status = .*/status = \"maybe\"/' \"$1\"",
     );
-    let run = with_editor(
-        &repo,
-        &breaker,
-        &["record", "decision", "Abandoned", "--edit"],
-    );
-    let id = run
-        .stderr
-        .lines()
-        .find(|l| l.contains("git zen edit"))
-        .unwrap()
-        .split('`')
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .nth(3)
-        .unwrap()
-        .to_owned();
+    let run = repo.zen_with_editor(&breaker, &["record", "decision", "Abandoned", "--edit"]);
+    let id = run.kept_draft_id();
     let run = repo.zen_ok(&["edit", &id, "--discard-draft"]);
     assert!(run.stdout.contains("discarded the draft"), "{}", run.stdout);
     assert!(!draft_of(&repo, &id).exists());

@@ -21,12 +21,36 @@ pub struct Run {
 }
 
 impl Run {
-    fn from(output: Output) -> Run {
+    /// What a finished process printed.
+    pub fn from(output: Output) -> Run {
         Run {
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
             code: output.status.code(),
         }
+    }
+
+    /// Fails the test unless the process exited 0.
+    pub fn ok(self) -> Run {
+        assert_eq!(
+            self.code,
+            Some(0),
+            "failed:\n{}{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    /// The id in the `git zen edit <id>` hint printed when a draft is kept.
+    pub fn kept_draft_id(&self) -> String {
+        let hint = self
+            .stderr
+            .lines()
+            .find(|l| l.contains("git zen edit"))
+            .expect("a draft hint");
+        let command = hint.split('`').nth(1).expect("a quoted command");
+        command.split_whitespace().nth(3).expect("an id").to_owned()
     }
 
     /// The last word of the last line of stdout (where `record` prints the new id).
@@ -125,6 +149,16 @@ impl TestRepo {
     /// Runs `git-zen` and returns what happened, whatever it was.
     pub fn zen(&self, args: &[&str]) -> Run {
         Run::from(self.zen_cmd(args).output().expect("run git-zen"))
+    }
+
+    /// Runs `git-zen` with `editor` as GIT_EDITOR.
+    pub fn zen_with_editor(&self, editor: &Path, args: &[&str]) -> Run {
+        Run::from(
+            self.zen_cmd(args)
+                .env("GIT_EDITOR", editor)
+                .output()
+                .expect("run git-zen"),
+        )
     }
 
     /// Runs `git-zen` and fails the test unless it exits 0.
