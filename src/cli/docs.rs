@@ -33,8 +33,8 @@ pub struct ManArgs {
     /// Write git-zen.1 and one page per subcommand into DIR/man1 instead of printing. Without DIR:
     /// the share/man folder beside the installed binary (e.g. ~/.cargo/share/man), which `man` finds
     /// through PATH.
-    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "")]
-    install: Option<PathBuf>,
+    #[arg(long, value_name = "DIR", num_args = 0..=1)]
+    install: Option<Option<PathBuf>>,
 }
 
 pub fn run_man(args: &ManArgs) -> CmdResult {
@@ -43,10 +43,9 @@ pub fn run_man(args: &ManArgs) -> CmdResult {
         clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?;
         return Ok(());
     };
-    let dir = if dir.as_os_str().is_empty() {
-        default_man_dir()?
-    } else {
-        super::absolute(dir)
+    let dir = match dir {
+        Some(dir) => super::absolute(dir),
+        None => default_man_dir()?,
     };
     let man1 = dir.join("man1");
     fs::create_dir_all(&man1)

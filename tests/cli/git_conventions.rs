@@ -120,6 +120,20 @@ fn the_man_page_installs_where_git_help_finds_it() {
     ] {
         assert!(man_dir.join("man1").join(name).is_file(), "{name} missing");
     }
+    // Without DIR: beside the binary (<prefix>/bin/git-zen -> <prefix>/share/man), as the README's
+    // set-up command does after `cargo install`.
+    let run = repo.zen_ok(&["man", "--install"]);
+    let beside = std::path::Path::new(BIN)
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("share/man/man1/git-zen.1");
+    assert!(
+        run.stdout.contains("installed") && beside.is_file(),
+        "{}",
+        run.stdout
+    );
     // `git zen --help` is git's `git help zen`, which runs `man git-zen`.
     let out = git_with_zen_on_path(&repo, &["zen", "--help"])
         .env("MANPATH", &man_dir)
