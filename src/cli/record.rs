@@ -286,7 +286,10 @@ fn finish_draft(
             drafts.remove(id);
             Ok(record)
         }
-        Err(CommandError::Failed(message)) if drafts.path(id).exists() => {
+        // A message that already says where the draft is and what to do keeps its own advice.
+        Err(CommandError::Failed(message))
+            if drafts.path(id).exists() && !message.contains("your text is kept in") =>
+        {
             Err(CommandError::Failed(format!(
                 "{message}\n  nothing was written; your text is kept in {}\n  hint: run `git zen edit {id}` to fix it, or `git zen edit {id} --discard-draft` to start over",
                 drafts.path(id).display()

@@ -54,6 +54,12 @@ fn an_edit_never_overwrites_a_change_made_while_the_editor_was_open() {
         "{}",
         run.stderr
     );
+    assert_eq!(
+        run.stderr.matches("hint:").count(),
+        1,
+        "one piece of advice: {}",
+        run.stderr
+    );
     assert!(std::fs::read_to_string(&file).unwrap().contains("teammate"));
     // Continuing the stale draft is refused too; --discard-draft edits the new version.
     let noop = script(&bin, "noop", "true");
