@@ -11,6 +11,7 @@ pub mod draft;
 pub mod fsutil;
 pub mod id;
 pub mod import;
+pub mod index;
 
 pub mod record;
 pub mod repo;

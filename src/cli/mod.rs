@@ -7,6 +7,7 @@ mod import;
 mod init;
 mod output;
 mod read;
+mod recall;
 mod record;
 mod validate;
 
@@ -53,10 +54,12 @@ enum Command {
     Record(record::RecordArgs),
     List(read::ListArgs),
     Show(read::ShowArgs),
+    Recall(recall::RecallArgs),
     Edit(record::EditArgs),
     Supersede(record::SupersedeArgs),
     Validate(validate::ValidateArgs),
     Import(import::ImportArgs),
+    Index(recall::IndexArgs),
 
     Demo(demo::DemoArgs),
     Completions(docs::CompletionsArgs),
@@ -97,6 +100,7 @@ macro_rules! failed_from {
 }
 failed_from!(
     git_zen::import::ImportError,
+    git_zen::index::IndexError,
     RepoError,
     StoreError,
     git_zen::record::RecordError,
@@ -137,10 +141,12 @@ fn run(command: Command) -> CmdResult {
         Command::Record(args) => record::run_record(&args),
         Command::List(args) => read::run_list(&args),
         Command::Show(args) => read::run_show(&args),
+        Command::Recall(args) => recall::run_recall(&args),
         Command::Edit(args) => record::run_edit(&args),
         Command::Supersede(args) => record::run_supersede(&args),
         Command::Validate(args) => validate::run(&args),
         Command::Import(args) => import::run(&args),
+        Command::Index(args) => recall::run_index(&args),
 
         Command::Demo(args) => demo::run(&args),
         Command::Completions(args) => docs::run_completions(&args),

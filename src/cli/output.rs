@@ -122,3 +122,52 @@ pub fn json(out: &mut impl Write, value: &impl serde::Serialize) -> io::Result<(
     serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::from)?;
     writeln!(out)
 }
+
+/// Recall hits: a line like `list`'s, then the matching passage; failures as warnings and
+/// replaced records with their successor.
+pub fn hits(
+    out: &mut impl Write,
+    hits: &[git_zen::index::Hit],
+    successor_title: impl Fn(&str) -> Option<String>,
+) -> io::Result<()> {
+    const MATCH: Style = AnsiColor::Yellow.on_default().bold();
+    for hit in hits {
+        let k = kind_style(hit.kind);
+        if hit.warning {
+            write!(out, "{WARN}warning:{WARN:#} ")?;
+        }
+        let state = match hit.outcome {
+            Some(o) if matches!(hit.status, Status::Accepted | Status::Proposed) => {
+                let s = outcome_style(o);
+                format!("{s}{o}{s:#}")
+            }
+            _ => {
+                let s = status_style(hit.status);
+                format!("{s}{}{s:#}", hit.status)
+            }
+        };
+        writeln!(
+            out,
+            "{ID}{}{ID:#} {k}{}{k:#} {state} {BOLD}{}{BOLD:#}",
+            &hit.id[..10.min(hit.id.len())],
+            hit.kind,
+            hit.title
+        )?;
+        if !hit.marked_snippet.is_empty() {
+            let snippet = hit
+                .marked_snippet
+                .replace('\u{2}', &MATCH.render().to_string())
+                .replace('\u{3}', &MATCH.render_reset().to_string());
+            writeln!(out, "    {snippet}")?;
+        }
+        for next in &hit.superseded_by {
+            let title = successor_title(next).unwrap_or_default();
+            writeln!(
+                out,
+                "    {DIM}superseded by{DIM:#} {ID}{}{ID:#} {title}",
+                &next[..10.min(next.len())]
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -2,8 +2,8 @@
 
 use std::io::Write;
 
+use git_zen::index::Index;
 use git_zen::record::{Kind, Record, Status};
-use git_zen::store;
 
 use super::record::value_enum_for;
 use super::{CmdResult, open_store, output};
@@ -29,16 +29,13 @@ pub struct ListArgs {
 }
 
 pub fn run_list(args: &ListArgs) -> CmdResult {
-    let (_repo, store) = open_store()?;
-    let loaded = store.load_all()?;
-    let mut err = anstream::stderr();
-    for problem in &loaded.errors {
-        output::warning(&mut err, &format!("skipped {problem}"))?;
-    }
+    let (repo, store) = open_store()?;
+    let (index, _) = Index::open_fresh(&repo, &store)?;
+    super::recall::report_broken(&index)?;
+    let all = index.records()?;
     let kind = args.kind.map(Kind::from);
     let status = args.status.map(Status::from);
-    let records: Vec<&Record> = loaded
-        .records
+    let records: Vec<&Record> = all
         .iter()
         .filter(|r| kind.is_none_or(|k| r.kind == k))
         .filter(|r| status.is_none_or(|s| r.status == s))
@@ -72,16 +69,13 @@ pub struct ShowArgs {
 }
 
 pub fn run_show(args: &ShowArgs) -> CmdResult {
-    let (_repo, store) = open_store()?;
-    let loaded = store.load_all()?;
-    let record = match store::resolve(&loaded.records, &args.id) {
+    let (repo, store) = open_store()?;
+    let (index, _) = Index::open_fresh(&repo, &store)?;
+    let record = match index.resolve(&args.id) {
         Ok(record) => record,
         Err(e) => {
             // A broken file is the likely reason a record cannot be found: say so.
-            let mut err = anstream::stderr();
-            for problem in &loaded.errors {
-                output::warning(&mut err, &format!("skipped {problem}"))?;
-            }
+            super::recall::report_broken(&index)?;
             return Err(e.into());
         }
     };
@@ -89,7 +83,7 @@ pub fn run_show(args: &ShowArgs) -> CmdResult {
     if args.json {
         output::json(&mut buf, &record.to_json(true))?;
     } else {
-        output::record_detail(&mut buf, record)?;
+        output::record_detail(&mut buf, &record)?;
     }
     anstream::stdout().write_all(&buf)?;
     Ok(())

@@ -7,5 +7,6 @@ mod editing;
 mod git_conventions;
 mod importing;
 mod merging;
+mod recall;
 mod records;
 mod regressions;

@@ -1,0 +1,164 @@
+//! `git zen recall`, `git zen index status|rebuild`
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use git_zen::index::{Index, RecallQuery, recall};
+use git_zen::record::{Kind, Status};
+
+use super::record::value_enum_for;
+use super::{CmdResult, open_store, output};
+
+value_enum_for!(KindFilter => Kind { Decision, Pattern, Lesson });
+value_enum_for!(StatusFilter => Status { Proposed, Accepted, Superseded, Deprecated, Rejected });
+
+/// Search the team's memory, best first.
+///
+/// Words are matched with English stemming ("caching sessions" finds "Cache strategy for user
+/// sessions"); `"quoted phrases"` match as phrases and `word*` as a prefix. Superseded, deprecated
+/// and rejected records are hidden unless --all; failed lessons are shown as warnings.
+#[derive(Debug, clap::Args)]
+pub struct RecallArgs {
+    /// What to look for. Without it, lists what the filters match, newest first.
+    query: Option<String>,
+    /// Only records of this kind.
+    #[arg(short, long, value_enum)]
+    kind: Option<KindFilter>,
+    /// Only records with this status (shows it even if superseded, deprecated or rejected).
+    #[arg(short, long, value_enum)]
+    status: Option<StatusFilter>,
+    /// Only records with this tag (repeat to require several).
+    #[arg(short, long = "tag", value_name = "TAG")]
+    tags: Vec<String>,
+    /// Only records whose `paths` cover this file.
+    #[arg(short, long, value_name = "FILE")]
+    path: Option<PathBuf>,
+    /// Include superseded, deprecated and rejected records.
+    #[arg(short, long)]
+    all: bool,
+    /// At most this many hits.
+    #[arg(short = 'n', long, default_value_t = 10)]
+    limit: usize,
+    /// Print one JSON array, best first.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run_recall(args: &RecallArgs) -> CmdResult {
+    let (repo, store) = open_store()?;
+    let (index, _) = Index::open_fresh(&repo, &store)?;
+    report_broken(&index)?;
+    // --path is relative to where the user stands; records' globs are relative to the work tree.
+    let path = args.path.as_ref().map(|p| {
+        let abs = super::absolute(p);
+        store.relative(&abs).to_string_lossy().replace('\\', "/")
+    });
+    let hits = recall(
+        &index,
+        &RecallQuery {
+            text: args.query.as_deref(),
+            kind: args.kind.map(Kind::from),
+            status: args.status.map(Status::from),
+            tags: &args.tags,
+            path: path.as_deref(),
+            all: args.all,
+            limit: args.limit,
+        },
+    )?;
+    let mut buf = Vec::new();
+    if args.json {
+        output::json(&mut buf, &hits)?;
+    } else {
+        let successor_title = |id: &str| {
+            id.parse()
+                .ok()
+                .and_then(|id| index.get(&id).ok().flatten())
+                .map(|r| r.title)
+        };
+        output::hits(&mut buf, &hits, successor_title)?;
+        if hits.is_empty() {
+            writeln!(anstream::stderr(), "no records match")?;
+        }
+    }
+    anstream::stdout().write_all(&buf)?;
+    Ok(())
+}
+
+/// Warns about record files the cache could not parse (they are left out of every answer).
+pub fn report_broken(index: &Index) -> CmdResult {
+    let mut err = anstream::stderr();
+    for problem in index.errors()? {
+        output::warning(&mut err, &format!("skipped {problem}"))?;
+    }
+    Ok(())
+}
+
+/// Inspect or rebuild the memory cache (<git-dir>/datazentr/index.sqlite).
+#[derive(Debug, clap::Args)]
+pub struct IndexArgs {
+    #[command(subcommand)]
+    action: IndexAction,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum IndexAction {
+    /// Records, size, last refresh and schema version of the cache.
+    Status {
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete the cache and build it again from every record.
+    Rebuild,
+}
+
+pub fn run_index(args: &IndexArgs) -> CmdResult {
+    let (repo, store) = open_store()?;
+    match args.action {
+        IndexAction::Status { json } => {
+            let (index, _) = Index::open_fresh(&repo, &store)?;
+            let status = index.status()?;
+            let mut out = anstream::stdout();
+            if json {
+                output::json(&mut out, &status)?;
+            } else {
+                writeln!(out, "cache:          {}", status.path.display())?;
+                writeln!(out, "records:        {}", status.records)?;
+                writeln!(out, "broken files:   {}", status.errors)?;
+                writeln!(
+                    out,
+                    "size:           {} KiB",
+                    status.size_bytes.div_ceil(1024)
+                )?;
+                writeln!(
+                    out,
+                    "last refresh:   {}",
+                    status.last_refresh.as_deref().unwrap_or("never")
+                )?;
+                writeln!(out, "schema version: {}", status.schema_version)?;
+            }
+        }
+        IndexAction::Rebuild => {
+            let bar = progress_bar("indexing");
+            let (index, report) = Index::rebuild(&repo, &store, &bar)?;
+            bar.finish_and_clear();
+            report_broken(&index)?;
+            writeln!(anstream::stdout(), "indexed {} records", report.parsed)?;
+        }
+    }
+    Ok(())
+}
+
+/// A progress bar on a terminal; hidden in pipes, hooks and CI.
+fn progress_bar(what: &str) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} ({eta})")
+    {
+        bar.set_style(style);
+    }
+    bar.set_message(what.to_owned());
+    bar
+}

@@ -1,0 +1,284 @@
+//! The memory cache: SQLite with FTS5 at `<git-dir>/datazentr/index.sqlite`.
+//!
+//! The cache is disposable. Every read refreshes it first, re-parsing only the record files whose
+//! (path, size, mtime, inode) changed since the last refresh, as git's own index does. A missing,
+//! garbage, truncated or old-schema cache is deleted and rebuilt with one line on stderr; the user
+//! never sees an SQL error for it. It lives in the git dir, per worktree, and is never committed.
+
+mod query;
+mod refresh;
+mod schema;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+pub use query::{Hit, RecallQuery, recall};
+pub use refresh::RefreshReport;
+
+use crate::id::RecordId;
+use crate::record::{Record, RecordError};
+use crate::repo::Repo;
+use crate::store::{Store, StoreError};
+
+/// Why the cache could not answer.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// Reading the records failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// SQLite failed even on a freshly rebuilt cache.
+    #[error("the memory cache at {} cannot be used: {source}\n  hint: check the disk (space, permissions); the cache is rebuilt from the records whenever it is deleted", path.display())]
+    Sqlite {
+        /// The cache file.
+        path: PathBuf,
+        /// What SQLite said.
+        source: rusqlite::Error,
+    },
+}
+
+/// What `git zen index status` shows.
+#[derive(Debug, serde::Serialize)]
+pub struct IndexStatus {
+    /// The cache file.
+    pub path: PathBuf,
+    /// Records indexed.
+    pub records: u64,
+    /// Files that did not parse.
+    pub errors: u64,
+    /// Size of the cache on disk (database and write-ahead log), in bytes.
+    pub size_bytes: u64,
+    /// When the cache was last changed by a refresh (RFC 3339), if ever.
+    pub last_refresh: Option<String>,
+    /// The schema version.
+    pub schema_version: i64,
+}
+
+/// An open, fresh cache.
+pub struct Index {
+    conn: Connection,
+    path: PathBuf,
+    store: Store,
+}
+
+/// What a cache that must be rebuilt looks like to the caller.
+fn needs_rebuild(e: &rusqlite::Error) -> bool {
+    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    matches!(e.sqlite_error_code(), Some(DatabaseCorrupt | NotADatabase))
+}
+
+impl Index {
+    /// Opens the cache of `repo` and brings it up to date with `store`, rebuilding it if it is
+    /// missing, damaged or from another schema version.
+    pub fn open_fresh(repo: &Repo, store: &Store) -> Result<(Index, RefreshReport), IndexError> {
+        let path = repo.state_dir().join("index.sqlite");
+        let attempt = |path: &Path| -> Result<(Index, RefreshReport), rusqlite::Error> {
+            let mut index = Index {
+                conn: open_connection(path)?,
+                path: path.to_path_buf(),
+                store: store.clone(),
+            };
+            let report = index.refresh_inner(None)?;
+            Ok((index, report))
+        };
+        match attempt(&path) {
+            Ok(done) => Ok(done),
+            Err(e) if needs_rebuild(&e) || is_schema_mismatch(&e) => {
+                eprintln!("git-zen: rebuilding the memory cache ({})", describe(&e));
+                remove_cache_files(&path);
+                attempt(&path).map_err(|source| IndexError::Sqlite { path, source })
+            }
+            Err(source) => Err(IndexError::Sqlite { path, source }),
+        }
+    }
+
+    /// Deletes the cache and builds it again from every record, showing `progress`.
+    pub fn rebuild(
+        repo: &Repo,
+        store: &Store,
+        progress: &indicatif::ProgressBar,
+    ) -> Result<(Index, RefreshReport), IndexError> {
+        let path = repo.state_dir().join("index.sqlite");
+        remove_cache_files(&path);
+        let sqlite = |source| IndexError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let mut index = Index {
+            conn: open_connection(&path).map_err(sqlite)?,
+            path: path.clone(),
+            store: store.clone(),
+        };
+        let report = index.refresh_inner(Some(progress)).map_err(sqlite)?;
+        Ok((index, report))
+    }
+
+    fn sqlite(&self, source: rusqlite::Error) -> IndexError {
+        IndexError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// The files that did not parse at the last refresh, as `file:line: message`.
+    pub fn errors(&self) -> Result<Vec<RecordError>, IndexError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT path, error FROM records WHERE error IS NOT NULL ORDER BY path")
+            .map_err(|e| self.sqlite(e))?;
+        let rows = stmt
+            .query_map([], |row| {
+                let path: String = row.get(0)?;
+                let error: String = row.get(1)?;
+                Ok(refresh::decode_error(&path, &error))
+            })
+            .map_err(|e| self.sqlite(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sqlite(e))
+    }
+
+    /// Every indexed record, oldest first.
+    pub fn records(&self) -> Result<Vec<Record>, IndexError> {
+        self.select_records("error IS NULL ORDER BY id, path", params![])
+    }
+
+    fn select_records(
+        &self,
+        condition: &str,
+        params: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<Record>, IndexError> {
+        let sql = format!(
+            "SELECT {} FROM records WHERE {condition}",
+            refresh::RECORD_COLUMNS
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.sqlite(e))?;
+        let rows = stmt
+            .query_map(params, refresh::record_from_row)
+            .map_err(|e| self.sqlite(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sqlite(e))
+    }
+
+    /// Finds the record `query` names (full id, unique prefix, or ADR alias), like
+    /// [`crate::store::resolve`] but without reading every record.
+    pub fn resolve(&self, query: &str) -> Result<Record, IndexError> {
+        let lower = query.trim().to_ascii_lowercase();
+        let adr = lower
+            .strip_prefix("adr-")
+            .or_else(|| lower.strip_prefix("adr"))
+            .filter(|a| !a.is_empty());
+        let mut candidates = Vec::new();
+        if let Some(alias) = adr {
+            candidates = self.by_alias(alias)?;
+        }
+        if candidates.is_empty() && crate::id::is_id_prefix(&lower) {
+            // Ids are lowercase base32, so every id with this prefix sorts in [prefix, prefix~).
+            candidates = self.select_records(
+                "error IS NULL AND id >= ?1 AND id < ?1 || '~' ORDER BY id LIMIT 50",
+                params![lower],
+            )?;
+        }
+        if candidates.is_empty() && adr.is_none() {
+            candidates = self.by_alias(&lower)?;
+        }
+        let found = crate::store::resolve(&candidates, query)?;
+        Ok(found.clone())
+    }
+
+    fn by_alias(&self, alias: &str) -> Result<Vec<Record>, IndexError> {
+        let numeric = alias.parse::<u64>().ok().map(|n| n.to_string());
+        self.select_records(
+            "error IS NULL AND adr IS NOT NULL AND (lower(adr) = ?1 OR adr = ?2)",
+            params![alias, numeric.unwrap_or_default()],
+        )
+    }
+
+    /// Size, counts and freshness of the cache.
+    pub fn status(&self) -> Result<IndexStatus, IndexError> {
+        let count = |sql: &str| -> Result<u64, IndexError> {
+            self.conn
+                .query_row(sql, [], |r| r.get::<_, i64>(0))
+                .map(|n| n as u64)
+                .map_err(|e| self.sqlite(e))
+        };
+        let last_refresh: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'last_refresh'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sqlite(e))?;
+        let size = |p: PathBuf| fs::metadata(p).map_or(0, |m| m.len());
+        let wal = PathBuf::from(format!("{}-wal", self.path.display()));
+        Ok(IndexStatus {
+            path: self.path.clone(),
+            records: count("SELECT count(*) FROM records WHERE error IS NULL")?,
+            errors: count("SELECT count(*) FROM records WHERE error IS NOT NULL")?,
+            size_bytes: size(self.path.clone()) + size(wal),
+            last_refresh,
+            schema_version: schema::VERSION,
+        })
+    }
+
+    /// The record with this exact id, if indexed.
+    pub fn get(&self, id: &RecordId) -> Result<Option<Record>, IndexError> {
+        Ok(self
+            .select_records("error IS NULL AND id = ?1 LIMIT 1", params![id.as_str()])?
+            .pop())
+    }
+}
+
+/// Opens (or creates) the database and checks its schema. Errors here are what healing is for.
+fn open_connection(path: &Path) -> Result<Connection, rusqlite::Error> {
+    if let Some(dir) = path.parent() {
+        let _ = fs::create_dir_all(dir);
+    }
+    let mut conn = Connection::open(path)?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version == 0 {
+        // Under the write lock, so of two processes creating the cache at once, one does.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tables: i64 = tx.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+        if tables == 0 {
+            tx.execute_batch(schema::CREATE)?;
+            tx.pragma_update(None, "user_version", schema::VERSION)?;
+        }
+        tx.commit()?;
+    }
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version != schema::VERSION {
+        return Err(schema_mismatch(version));
+    }
+    Ok(conn)
+}
+
+const MISMATCH: &str = "git-zen cache schema version";
+
+fn schema_mismatch(found: i64) -> rusqlite::Error {
+    rusqlite::Error::InvalidParameterName(format!(
+        "{MISMATCH} {found}, this git-zen uses {}",
+        schema::VERSION
+    ))
+}
+
+fn is_schema_mismatch(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::InvalidParameterName(m) if m.starts_with(MISMATCH))
+}
+
+fn describe(e: &rusqlite::Error) -> String {
+    match e {
+        rusqlite::Error::InvalidParameterName(m) => m.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn remove_cache_files(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}

@@ -1,0 +1,325 @@
+//! Bringing the cache up to date with the record files, re-parsing only what changed.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Row, TransactionBehavior, params};
+
+use super::Index;
+use crate::record::{Record, RecordError};
+use crate::store::{Store, StoreError};
+
+/// What a refresh did.
+#[derive(Debug, Default, Clone)]
+pub struct RefreshReport {
+    /// Record files found.
+    pub scanned: usize,
+    /// Files (re-)parsed because they were new or changed.
+    pub parsed: usize,
+    /// Rows removed because their file is gone.
+    pub removed: usize,
+}
+
+/// A file's identity for change detection, like an entry of git's index.
+struct Stat {
+    path: String,
+    abs: PathBuf,
+    size: i64,
+    mtime_ns: i64,
+    inode: i64,
+}
+
+/// A file modified this recently may be modified again within the same timestamp tick after we
+/// read it ("racily clean" in git's terms): its stat is not trusted and it is re-read next time.
+const RACY_NS: i64 = 2_000_000_000;
+
+/// The columns [`record_from_row`] reads, in order.
+pub const RECORD_COLUMNS: &str = "path, id, kind, title, status, outcome, tags, paths, supersedes, \
+     superseded_by, links, created, author, adr, imported_from, front_matter, body";
+
+impl Index {
+    pub(super) fn refresh_inner(
+        &mut self,
+        progress: Option<&indicatif::ProgressBar>,
+    ) -> Result<RefreshReport, rusqlite::Error> {
+        let started_ns = now_ns();
+        let files = scan(&self.store).map_err(store_to_sqlite)?;
+        let mut known: HashMap<String, (i64, i64, i64)> = HashMap::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT path, size, mtime_ns, inode FROM records")?;
+            let rows =
+                stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))?;
+            for row in rows {
+                let (path, key) = row?;
+                known.insert(path, key);
+            }
+        }
+        let mut report = RefreshReport {
+            scanned: files.len(),
+            ..RefreshReport::default()
+        };
+        let changed: Vec<&Stat> = files
+            .iter()
+            .filter(|f| known.remove(&f.path) != Some((f.size, f.mtime_ns, f.inode)))
+            .collect();
+        let removed: Vec<String> = known.into_keys().collect();
+        if changed.is_empty() && removed.is_empty() {
+            return Ok(report);
+        }
+        if let Some(bar) = progress {
+            bar.set_length(changed.len() as u64);
+        }
+        let parsed = parse_all(&self.store, &changed, progress);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        {
+            let mut delete = tx.prepare_cached("DELETE FROM records WHERE path = ?1")?;
+            for path in &removed {
+                report.removed += delete.execute([path])?;
+            }
+            let mut upsert = tx.prepare_cached(UPSERT)?;
+            for (stat, outcome) in changed.iter().zip(parsed) {
+                let mtime = if started_ns - stat.mtime_ns < RACY_NS {
+                    -1
+                } else {
+                    stat.mtime_ns
+                };
+                match outcome {
+                    Parsed::Gone => {
+                        report.removed += delete.execute([&stat.path])?;
+                        continue;
+                    }
+                    Parsed::Broken(e) => {
+                        upsert.execute(params![
+                            stat.path,
+                            stat.size,
+                            mtime,
+                            stat.inode,
+                            format!("{}\t{}", e.line, e.message),
+                            None::<String>,
+                            None::<String>,
+                            None::<String>,
+                            None::<String>,
+                            None::<String>,
+                            None::<String>,
+                            None::<String>,
+                            None::<String>,
+                            None::<String>,
+                            None::<String>,
+                            None::<String>,
+                            None::<String>,
+                            None::<String>,
+                            None::<String>,
+                            None::<String>,
+                            None::<String>,
+                            None::<String>
+                        ])?;
+                    }
+                    Parsed::Ok(r) => {
+                        let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_default();
+                        upsert.execute(params![
+                            stat.path,
+                            stat.size,
+                            mtime,
+                            stat.inode,
+                            None::<String>,
+                            r.id.as_str(),
+                            r.kind.as_str(),
+                            r.title,
+                            r.status.as_str(),
+                            r.outcome.map(|o| o.as_str()),
+                            json(&r.tags),
+                            json(&r.paths),
+                            json(&r.supersedes),
+                            json(&r.superseded_by),
+                            json(&r.links),
+                            r.created,
+                            r.author,
+                            r.adr,
+                            r.imported_from,
+                            r.front_matter,
+                            r.body,
+                            r.tags.join(" ")
+                        ])?;
+                    }
+                }
+                report.parsed += 1;
+            }
+            tx.execute(
+                "INSERT INTO meta(key, value) VALUES ('last_refresh', ?1)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [crate::record::now_rfc3339()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(report)
+    }
+}
+
+const UPSERT: &str = "INSERT INTO records (path, size, mtime_ns, inode, error, id, kind, title, status, \
+    outcome, tags, paths, supersedes, superseded_by, links, created, author, adr, imported_from, \
+    front_matter, body, tag_words) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22) \
+    ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, \
+    inode = excluded.inode, error = excluded.error, id = excluded.id, kind = excluded.kind, \
+    title = excluded.title, status = excluded.status, outcome = excluded.outcome, \
+    tags = excluded.tags, paths = excluded.paths, supersedes = excluded.supersedes, \
+    superseded_by = excluded.superseded_by, links = excluded.links, created = excluded.created, \
+    author = excluded.author, adr = excluded.adr, imported_from = excluded.imported_from, \
+    front_matter = excluded.front_matter, body = excluded.body, tag_words = excluded.tag_words";
+
+enum Parsed {
+    Ok(Box<Record>),
+    Broken(RecordError),
+    /// Deleted between the scan and the read.
+    Gone,
+}
+
+/// Parses the changed files on every core, in order.
+fn parse_all(
+    store: &Store,
+    files: &[&Stat],
+    progress: Option<&indicatif::ProgressBar>,
+) -> Vec<Parsed> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = files.len().div_ceil(threads).max(32);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|f| {
+                            let parsed = match store.load_file(&f.abs) {
+                                Ok(r) => Parsed::Ok(Box::new(r)),
+                                Err(StoreError::Record(e)) => Parsed::Broken(e),
+                                Err(_) => Parsed::Gone,
+                            };
+                            if let Some(bar) = progress {
+                                bar.inc(1);
+                            }
+                            parsed
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a record parser panicked"))
+            .collect()
+    })
+}
+
+/// Every record file with its stat, statted on every core.
+fn scan(store: &Store) -> Result<Vec<Stat>, StoreError> {
+    let files = store.record_files()?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = files.len().div_ceil(threads).max(256);
+    let stats = std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .filter_map(|p| stat(store, p))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a stat worker panicked"))
+            .collect()
+    });
+    Ok(stats)
+}
+
+fn stat(store: &Store, abs: &Path) -> Option<Stat> {
+    let meta = std::fs::symlink_metadata(abs).ok()?;
+    let path = store.relative(abs).to_string_lossy().replace('\\', "/");
+    #[cfg(unix)]
+    let (mtime_ns, inode) = {
+        use std::os::unix::fs::MetadataExt;
+        (
+            meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
+            meta.ino() as i64,
+        )
+    };
+    #[cfg(not(unix))]
+    let (mtime_ns, inode) = (
+        meta.modified()
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as i64),
+        0,
+    );
+    Some(Stat {
+        path,
+        abs: abs.to_path_buf(),
+        size: meta.len() as i64,
+        mtime_ns,
+        inode,
+    })
+}
+
+fn now_ns() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i64)
+}
+
+fn store_to_sqlite(e: StoreError) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(Box::new(e))
+}
+
+/// Turns a stored `line\tmessage` back into the parse error.
+pub fn decode_error(path: &str, stored: &str) -> RecordError {
+    let (line, message) = stored.split_once('\t').unwrap_or(("1", stored));
+    RecordError::new(path, line.parse().unwrap_or(1), message)
+}
+
+/// A record from a row selected with [`RECORD_COLUMNS`].
+pub fn record_from_row(row: &Row<'_>) -> rusqlite::Result<Record> {
+    fn parse<T: std::str::FromStr>(row: &Row<'_>, i: usize) -> rusqlite::Result<T> {
+        let text: String = row.get(i)?;
+        text.parse().map_err(|_| {
+            rusqlite::Error::FromSqlConversionFailure(
+                i,
+                rusqlite::types::Type::Text,
+                "unparsable value".into(),
+            )
+        })
+    }
+    let list = |i: usize| -> rusqlite::Result<Vec<String>> {
+        let text: String = row.get(i)?;
+        serde_json::from_str(&text).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+        })
+    };
+    let outcome: Option<String> = row.get(5)?;
+    let path: String = row.get(0)?;
+    Ok(Record {
+        file: PathBuf::from(path),
+        id: parse(row, 1)?,
+        kind: parse(row, 2)?,
+        title: row.get(3)?,
+        status: parse(row, 4)?,
+        outcome: outcome.and_then(|o| o.parse().ok()),
+        tags: list(6)?,
+        paths: list(7)?,
+        supersedes: list(8)?,
+        superseded_by: list(9)?,
+        links: list(10)?,
+        created: row.get(11)?,
+        author: row.get(12)?,
+        adr: row.get(13)?,
+        imported_from: row.get(14)?,
+        front_matter: row.get(15)?,
+        body: row.get(16)?,
+    })
+}

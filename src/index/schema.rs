@@ -1,0 +1,57 @@
+//! The cache's schema. Bump [`VERSION`] on any change: an older cache is then rebuilt.
+
+/// `PRAGMA user_version` of the current schema.
+pub const VERSION: i64 = 1;
+
+/// Creates every table of an empty cache.
+pub const CREATE: &str = r#"
+CREATE TABLE records (
+    rowid         INTEGER PRIMARY KEY,
+    path          TEXT NOT NULL UNIQUE,   -- relative to the work tree, '/' separators
+    size          INTEGER NOT NULL,
+    mtime_ns      INTEGER NOT NULL,       -- -1 when the file was too new to trust (see refresh)
+    inode         INTEGER NOT NULL,
+    error         TEXT,                   -- 'file:line: message' when the file does not parse
+    id            TEXT,
+    kind          TEXT,
+    title         TEXT,
+    status        TEXT,
+    outcome       TEXT,
+    tags          TEXT,                   -- JSON arrays
+    paths         TEXT,
+    supersedes    TEXT,
+    superseded_by TEXT,
+    links         TEXT,
+    created       TEXT,
+    author        TEXT,
+    adr           TEXT,
+    imported_from TEXT,
+    front_matter  TEXT,
+    body          TEXT,
+    tag_words     TEXT                    -- tags joined by spaces, for the full-text index
+);
+CREATE INDEX records_id ON records(id);
+CREATE INDEX records_adr ON records(adr) WHERE adr IS NOT NULL;
+
+CREATE VIRTUAL TABLE records_fts USING fts5(
+    title, body, tag_words,
+    content = 'records', content_rowid = 'rowid',
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER records_ai AFTER INSERT ON records BEGIN
+    INSERT INTO records_fts(rowid, title, body, tag_words)
+    VALUES (new.rowid, coalesce(new.title, ''), coalesce(new.body, ''), coalesce(new.tag_words, ''));
+END;
+CREATE TRIGGER records_ad AFTER DELETE ON records BEGIN
+    INSERT INTO records_fts(records_fts, rowid, title, body, tag_words)
+    VALUES ('delete', old.rowid, coalesce(old.title, ''), coalesce(old.body, ''), coalesce(old.tag_words, ''));
+END;
+CREATE TRIGGER records_au AFTER UPDATE ON records BEGIN
+    INSERT INTO records_fts(records_fts, rowid, title, body, tag_words)
+    VALUES ('delete', old.rowid, coalesce(old.title, ''), coalesce(old.body, ''), coalesce(old.tag_words, ''));
+    INSERT INTO records_fts(rowid, title, body, tag_words)
+    VALUES (new.rowid, coalesce(new.title, ''), coalesce(new.body, ''), coalesce(new.tag_words, ''));
+END;
+
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"#;
