@@ -225,7 +225,8 @@ impl Store {
                 }
             }
         }
-        files.sort();
+        // Byte order: comparing paths component by component was a measurable cost at 100k.
+        files.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
         Ok(files)
     }
 

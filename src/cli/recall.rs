@@ -108,6 +108,8 @@ enum IndexAction {
         #[arg(long)]
         json: bool,
     },
+    /// Bring the cache up to date now (every read does this anyway); prints what changed.
+    Refresh,
     /// Delete the cache and build it again from every record.
     Rebuild,
 }
@@ -137,6 +139,17 @@ pub fn run_index(args: &IndexArgs) -> CmdResult {
                 )?;
                 writeln!(out, "schema version: {}", status.schema_version)?;
             }
+        }
+        IndexAction::Refresh => {
+            let (index, report) = Index::open_fresh(&repo, &store)?;
+            report_broken(&index)?;
+            writeln!(
+                anstream::stdout(),
+                "{} record files: {} parsed, {} removed",
+                report.scanned,
+                report.parsed,
+                report.removed
+            )?;
         }
         IndexAction::Rebuild => {
             let bar = progress_bar("indexing");

@@ -135,26 +135,22 @@ fn search(
     expression: &str,
     limit: usize,
 ) -> Result<Vec<(Record, Raw)>, IndexError> {
-    let columns: Vec<String> = super::refresh::RECORD_COLUMNS
-        .split(", ")
-        .map(|c| format!("r.{c}"))
-        .collect();
-    let sql = format!(
-        "SELECT {}, bm25(records_fts, 10.0, 1.0, 5.0) AS rank,
-                snippet(records_fts, 1, char(2), char(3), '…', 14)
-         FROM records_fts JOIN records r ON r.rowid = records_fts.rowid
-         WHERE records_fts MATCH ?1 AND r.error IS NULL
-           AND (?2 IS NULL OR r.kind = ?2)
-           AND (?3 IS NULL OR r.status = ?3)
-           AND (?4 OR ?3 IS NOT NULL OR r.status IN ('proposed', 'accepted'))
-         ORDER BY rank LIMIT ?5",
-        columns.join(", ")
-    );
-    let mut stmt = index
+    let sqlite = |e| index.sqlite(e);
+    // Rank on narrow columns only: a common word matches tens of thousands of records, and
+    // carrying their bodies and snippets through the sort cost more than the search.
+    let mut ranked = index
         .conn
-        .prepare_cached(&sql)
-        .map_err(|e| index.sqlite(e))?;
-    let rows = stmt
+        .prepare_cached(
+            "SELECT f.rowid, bm25(records_fts, 10.0, 1.0, 5.0) AS rank
+             FROM records_fts f JOIN records r ON r.rowid = f.rowid
+             WHERE records_fts MATCH ?1 AND r.error IS NULL
+               AND (?2 IS NULL OR r.kind = ?2)
+               AND (?3 IS NULL OR r.status = ?3)
+               AND (?4 OR ?3 IS NOT NULL OR r.status IN ('proposed', 'accepted'))
+             ORDER BY rank LIMIT ?5",
+        )
+        .map_err(sqlite)?;
+    let top: Vec<(i64, f64)> = ranked
         .query_map(
             params![
                 expression,
@@ -163,15 +159,28 @@ fn search(
                 query.all,
                 limit as i64
             ],
-            |row| {
-                let record = super::refresh::record_from_row(row)?;
-                let rank: f64 = row.get(17)?;
-                let snippet: String = row.get(18)?;
-                Ok((record, (-rank, snippet)))
-            },
+            |row| Ok((row.get(0)?, row.get(1)?)),
         )
-        .map_err(|e| index.sqlite(e))?;
-    rows.collect::<Result<_, _>>().map_err(|e| index.sqlite(e))
+        .map_err(sqlite)?
+        .collect::<Result<_, _>>()
+        .map_err(sqlite)?;
+    let mut snippet = index
+        .conn
+        .prepare_cached(
+            "SELECT snippet(records_fts, 1, char(2), char(3), '…', 14)
+             FROM records_fts WHERE records_fts MATCH ?1 AND rowid = ?2",
+        )
+        .map_err(sqlite)?;
+    let mut hits = Vec::with_capacity(top.len());
+    for (rowid, rank) in top {
+        let text: String = snippet
+            .query_row(params![expression, rowid], |row| row.get(0))
+            .map_err(sqlite)?;
+        if let Some(record) = index.select_records("rowid = ?1", params![rowid])?.pop() {
+            hits.push((record, (-rank, text)));
+        }
+    }
+    Ok(hits)
 }
 
 /// Without search text: what the filters match, newest first.

@@ -1,6 +1,5 @@
 //! Bringing the cache up to date with the record files, re-parsing only what changed.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -45,27 +44,37 @@ impl Index {
     ) -> Result<RefreshReport, rusqlite::Error> {
         let started_ns = now_ns();
         let files = scan(&self.store).map_err(store_to_sqlite)?;
-        let mut known: HashMap<String, (i64, i64, i64)> = HashMap::new();
-        {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT path, size, mtime_ns, inode FROM records")?;
-            let rows =
-                stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))?;
-            for row in rows {
-                let (path, key) = row?;
-                known.insert(path, key);
-            }
-        }
         let mut report = RefreshReport {
             scanned: files.len(),
             ..RefreshReport::default()
         };
-        let changed: Vec<&Stat> = files
-            .iter()
-            .filter(|f| known.remove(&f.path) != Some((f.size, f.mtime_ns, f.inode)))
-            .collect();
-        let removed: Vec<String> = known.into_keys().collect();
+        // Both sides in path order (SQLite's BINARY collation is byte order, as is String's): a
+        // merge join, no hashing.
+        let mut changed: Vec<&Stat> = Vec::new();
+        let mut removed: Vec<String> = Vec::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT path, size, mtime_ns, inode FROM files ORDER BY path")?;
+            let mut rows = stmt.query([])?;
+            let mut on_disk = files.iter().peekable();
+            while let Some(row) = rows.next()? {
+                let path = row.get_ref(0)?.as_str()?;
+                while let Some(f) = on_disk.next_if(|f| f.path.as_str() < path) {
+                    changed.push(f);
+                }
+                match on_disk.next_if(|f| f.path == path) {
+                    Some(f) => {
+                        let known: (i64, i64, i64) = (row.get(1)?, row.get(2)?, row.get(3)?);
+                        if known != (f.size, f.mtime_ns, f.inode) {
+                            changed.push(f);
+                        }
+                    }
+                    None => removed.push(path.to_owned()),
+                }
+            }
+            changed.extend(on_disk);
+        }
         if changed.is_empty() && removed.is_empty() {
             return Ok(report);
         }
@@ -78,9 +87,16 @@ impl Index {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         {
             let mut delete = tx.prepare_cached("DELETE FROM records WHERE path = ?1")?;
+            let mut forget = tx.prepare_cached("DELETE FROM files WHERE path = ?1")?;
             for path in &removed {
+                forget.execute([path])?;
                 report.removed += delete.execute([path])?;
             }
+            let mut remember = tx.prepare_cached(
+                "INSERT INTO files(path, size, mtime_ns, inode) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(path) DO UPDATE SET size = excluded.size,
+                 mtime_ns = excluded.mtime_ns, inode = excluded.inode",
+            )?;
             let mut upsert = tx.prepare_cached(UPSERT)?;
             for (stat, outcome) in changed.iter().zip(parsed) {
                 let mtime = if started_ns - stat.mtime_ns < RACY_NS {
@@ -90,15 +106,13 @@ impl Index {
                 };
                 match outcome {
                     Parsed::Gone => {
+                        forget.execute([&stat.path])?;
                         report.removed += delete.execute([&stat.path])?;
                         continue;
                     }
                     Parsed::Broken(e) => {
                         upsert.execute(params![
                             stat.path,
-                            stat.size,
-                            mtime,
-                            stat.inode,
                             format!("{}\t{}", e.line, e.message),
                             None::<String>,
                             None::<String>,
@@ -123,9 +137,6 @@ impl Index {
                         let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_default();
                         upsert.execute(params![
                             stat.path,
-                            stat.size,
-                            mtime,
-                            stat.inode,
                             None::<String>,
                             r.id.as_str(),
                             r.kind.as_str(),
@@ -147,6 +158,7 @@ impl Index {
                         ])?;
                     }
                 }
+                remember.execute(params![stat.path, stat.size, mtime, stat.inode])?;
                 report.parsed += 1;
             }
             tx.execute(
@@ -160,12 +172,11 @@ impl Index {
     }
 }
 
-const UPSERT: &str = "INSERT INTO records (path, size, mtime_ns, inode, error, id, kind, title, status, \
+const UPSERT: &str = "INSERT INTO records (path, error, id, kind, title, status, \
     outcome, tags, paths, supersedes, superseded_by, links, created, author, adr, imported_from, \
     front_matter, body, tag_words) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22) \
-    ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, \
-    inode = excluded.inode, error = excluded.error, id = excluded.id, kind = excluded.kind, \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) \
+    ON CONFLICT(path) DO UPDATE SET error = excluded.error, id = excluded.id, kind = excluded.kind, \
     title = excluded.title, status = excluded.status, outcome = excluded.outcome, \
     tags = excluded.tags, paths = excluded.paths, supersedes = excluded.supersedes, \
     superseded_by = excluded.superseded_by, links = excluded.links, created = excluded.created, \
@@ -215,18 +226,27 @@ fn parse_all(
     })
 }
 
-/// Every record file with its stat, statted on every core.
+/// Every record file with its stat, sorted by path; statted relative to its folder, on every
+/// core.
 fn scan(store: &Store) -> Result<Vec<Stat>, StoreError> {
-    let files = store.record_files()?;
+    let mut entries: Vec<(String, std::fs::DirEntry)> = Vec::new();
+    for kind in crate::record::Kind::ALL {
+        let dir = store.root().join(kind.folder());
+        let prefix = format!("{}/{}", crate::store::DIR, kind.folder());
+        collect(&dir, &prefix, &mut entries)
+            .map_err(|source| StoreError::Io { path: dir, source })?;
+    }
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = files.len().div_ceil(threads).max(256);
-    let stats = std::thread::scope(|scope| {
-        let workers: Vec<_> = files
+    let chunk = entries.len().div_ceil(threads).max(512);
+    let mut stats: Vec<Stat> = std::thread::scope(|scope| {
+        let workers: Vec<_> = entries
             .chunks(chunk)
             .map(|part| {
                 scope.spawn(move || {
                     part.iter()
-                        .filter_map(|p| stat(store, p))
+                        .filter_map(|(path, entry)| {
+                            Some(stat(path.clone(), entry.path(), &entry.metadata().ok()?))
+                        })
                         .collect::<Vec<_>>()
                 })
             })
@@ -236,12 +256,50 @@ fn scan(store: &Store) -> Result<Vec<Stat>, StoreError> {
             .flat_map(|w| w.join().expect("a stat worker panicked"))
             .collect()
     });
+    stats.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     Ok(stats)
 }
 
-fn stat(store: &Store, abs: &Path) -> Option<Stat> {
-    let meta = std::fs::symlink_metadata(abs).ok()?;
-    let path = store.relative(abs).to_string_lossy().replace('\\', "/");
+/// The `.md` entries under `dir` (recursively), with their path relative to the work tree. A
+/// symbolic link in place of the folder is listed itself, so parsing reports it.
+fn collect(
+    dir: &Path,
+    prefix: &str,
+    out: &mut Vec<(String, std::fs::DirEntry)>,
+) -> std::io::Result<()> {
+    match std::fs::symlink_metadata(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+        Ok(meta) if !meta.is_dir() => {
+            let parent = dir.parent().map(std::fs::read_dir).transpose()?;
+            let entry = parent
+                .into_iter()
+                .flatten()
+                .filter_map(Result::ok)
+                .find(|e| Some(e.file_name().as_os_str()) == dir.file_name());
+            out.extend(entry.map(|e| (prefix.to_owned(), e)));
+            return Ok(());
+        }
+        Ok(_) => {}
+    }
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if name.starts_with('.') {
+            continue;
+        }
+        let path = format!("{prefix}/{name}");
+        if entry.file_type()?.is_dir() {
+            collect(&entry.path(), &path, out)?;
+        } else if name.ends_with(".md") {
+            out.push((path, entry));
+        }
+    }
+    Ok(())
+}
+
+fn stat(path: String, abs: PathBuf, meta: &std::fs::Metadata) -> Stat {
     #[cfg(unix)]
     let (mtime_ns, inode) = {
         use std::os::unix::fs::MetadataExt;
@@ -258,13 +316,13 @@ fn stat(store: &Store, abs: &Path) -> Option<Stat> {
             .map_or(0, |d| d.as_nanos() as i64),
         0,
     );
-    Some(Stat {
+    Stat {
         path,
-        abs: abs.to_path_buf(),
+        abs,
         size: meta.len() as i64,
         mtime_ns,
         inode,
-    })
+    }
 }
 
 fn now_ns() -> i64 {
