@@ -65,6 +65,8 @@ def main():
         while sum(len(b) for b in body) < target:
             body.append(sections[len(body) % 3])
             body.append(paragraph(rng))
+        if i % 997 == 0:  # a long-tail word, as real memory has: about one record in a thousand
+            body.append("The zanzibar incident taught us to pin every dependency version.")
         slug = "-".join(w.lower() for w in title_words)
         with open(os.path.join(root, ".datazentr", folder, f"{rid}-{slug}.md"), "w") as f:
             f.write("\n".join(lines) + "\n\n".join(body) + "\n")
