@@ -81,7 +81,6 @@ impl Index {
         if let Some(bar) = progress {
             bar.set_length(changed.len() as u64);
         }
-        let parsed = parse_all(&self.store, &changed, progress);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -98,7 +97,7 @@ impl Index {
                  mtime_ns = excluded.mtime_ns, inode = excluded.inode",
             )?;
             let mut upsert = tx.prepare_cached(UPSERT)?;
-            for (stat, outcome) in changed.iter().zip(parsed) {
+            parse_streaming(&self.store, &changed, progress, |stat, outcome| {
                 let mtime = if started_ns - stat.mtime_ns < RACY_NS {
                     -1
                 } else {
@@ -108,7 +107,7 @@ impl Index {
                     Parsed::Gone => {
                         forget.execute([&stat.path])?;
                         report.removed += delete.execute([&stat.path])?;
-                        continue;
+                        return Ok(());
                     }
                     Parsed::Broken(e) => {
                         upsert.execute(params![
@@ -160,7 +159,8 @@ impl Index {
                 }
                 remember.execute(params![stat.path, stat.size, mtime, stat.inode])?;
                 report.parsed += 1;
-            }
+                Ok(())
+            })?;
             tx.execute(
                 "INSERT INTO meta(key, value) VALUES ('last_refresh', ?1)
                  ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -190,39 +190,42 @@ enum Parsed {
     Gone,
 }
 
-/// Parses the changed files on every core, in order.
-fn parse_all(
+/// Parses `files` on worker threads and hands each result to `each` on this thread as it is
+/// ready, so parsing overlaps with the single SQLite writer instead of preceding it.
+fn parse_streaming(
     store: &Store,
     files: &[&Stat],
     progress: Option<&indicatif::ProgressBar>,
-) -> Vec<Parsed> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = files.len().div_ceil(threads).max(32);
+    mut each: impl FnMut(&Stat, Parsed) -> Result<(), rusqlite::Error>,
+) -> Result<(), rusqlite::Error> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = files.len().div_ceil(workers).max(32);
     std::thread::scope(|scope| {
-        let workers: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|f| {
-                            let parsed = match store.load_file(&f.abs) {
-                                Ok(r) => Parsed::Ok(Box::new(r)),
-                                Err(StoreError::Record(e)) => Parsed::Broken(e),
-                                Err(_) => Parsed::Gone,
-                            };
-                            if let Some(bar) = progress {
-                                bar.inc(1);
-                            }
-                            parsed
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().expect("a record parser panicked"))
-            .collect()
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, Parsed)>(512);
+        for (n, part) in files.chunks(chunk).enumerate() {
+            let sender = sender.clone();
+            scope.spawn(move || {
+                for (i, f) in part.iter().enumerate() {
+                    let parsed = match store.load_file(&f.abs) {
+                        Ok(r) => Parsed::Ok(Box::new(r)),
+                        Err(StoreError::Record(e)) => Parsed::Broken(e),
+                        Err(_) => Parsed::Gone,
+                    };
+                    // The receiver is gone only if writing failed: stop quietly.
+                    if sender.send((n * chunk + i, parsed)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(sender);
+        for (i, parsed) in receiver {
+            each(files[i], parsed)?;
+            if let Some(bar) = progress {
+                bar.inc(1);
+            }
+        }
+        Ok(())
     })
 }
 
