@@ -5,11 +5,8 @@ use std::io::Write;
 use git_zen::index::Index;
 use git_zen::record::{Kind, Record, Status};
 
-use super::record::value_enum_for;
+use super::record::{KindArg as KindFilter, StatusArg as StatusFilter};
 use super::{CmdResult, open_store, output};
-
-value_enum_for!(KindFilter => Kind { Decision, Pattern, Lesson });
-value_enum_for!(StatusFilter => Status { Proposed, Accepted, Superseded, Deprecated, Rejected });
 
 /// List records, oldest first.
 #[derive(Debug, clap::Args)]

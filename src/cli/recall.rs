@@ -6,11 +6,8 @@ use std::path::PathBuf;
 use git_zen::index::{Index, RecallQuery, recall};
 use git_zen::record::{Kind, Status};
 
-use super::record::value_enum_for;
+use super::record::{KindArg as KindFilter, StatusArg as StatusFilter};
 use super::{CmdResult, open_store, output};
-
-value_enum_for!(KindFilter => Kind { Decision, Pattern, Lesson });
-value_enum_for!(StatusFilter => Status { Proposed, Accepted, Superseded, Deprecated, Rejected });
 
 /// Search the team's memory, best first.
 ///

@@ -58,9 +58,9 @@ pub struct RecordArgs {
 }
 
 macro_rules! value_enum_for {
-    ($arg:ident => $lib:ident { $($v:ident),+ }) => {
+    ($vis:vis $arg:ident => $lib:ident { $($v:ident),+ }) => {
         #[derive(Debug, Clone, Copy, clap::ValueEnum)]
-        enum $arg { $($v),+ }
+        $vis enum $arg { $($v),+ }
         impl From<$arg> for $lib {
             fn from(a: $arg) -> $lib {
                 match a { $($arg::$v => $lib::$v),+ }
@@ -68,11 +68,9 @@ macro_rules! value_enum_for {
         }
     };
 }
-value_enum_for!(KindArg => Kind { Decision, Pattern, Lesson });
-value_enum_for!(StatusArg => Status { Proposed, Accepted, Superseded, Deprecated, Rejected });
+value_enum_for!(pub(super) KindArg => Kind { Decision, Pattern, Lesson });
+value_enum_for!(pub(super) StatusArg => Status { Proposed, Accepted, Superseded, Deprecated, Rejected });
 value_enum_for!(OutcomeArg => Outcome { Success, Failure, Mixed, Unknown });
-
-pub(super) use value_enum_for;
 
 /// Checks what the command line says before anything is read or written, naming the flag.
 fn check_args(args: &RecordArgs, kind: Kind) -> Result<String, CommandError> {

@@ -110,27 +110,15 @@ impl Index {
                         return Ok(());
                     }
                     Parsed::Broken(e) => {
-                        upsert.execute(params![
-                            stat.path,
-                            format!("{}\t{}", e.line, e.message),
-                            None::<String>,
-                            None::<String>,
-                            None::<String>,
-                            None::<String>,
-                            None::<String>,
-                            None::<String>,
-                            None::<String>,
-                            None::<String>,
-                            None::<String>,
-                            None::<String>,
-                            None::<String>,
-                            None::<String>,
-                            None::<String>,
-                            None::<String>,
-                            None::<String>,
-                            None::<String>,
-                            None::<String>
-                        ])?;
+                        // The path and the error; every record column stays NULL.
+                        let error = format!("{}\t{}", e.line, e.message);
+                        let null: Option<String> = None;
+                        let mut row: Vec<&dyn rusqlite::ToSql> = vec![&stat.path, &error];
+                        row.extend(std::iter::repeat_n(
+                            &null as &dyn rusqlite::ToSql,
+                            RECORD_FIELDS,
+                        ));
+                        upsert.execute(row.as_slice())?;
                     }
                     Parsed::Ok(r) => {
                         let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_default();
@@ -171,6 +159,9 @@ impl Index {
         Ok(report)
     }
 }
+
+/// Columns of `records` after `path` and `error`, as written by [`UPSERT`].
+const RECORD_FIELDS: usize = 17;
 
 const UPSERT: &str = "INSERT INTO records (path, error, id, kind, title, status, \
     outcome, tags, paths, supersedes, superseded_by, links, created, author, adr, imported_from, \
