@@ -202,32 +202,36 @@ impl Store {
     /// Every record file under the kind folders, sorted by path. Symbolic links (to a record or in
     /// place of a kind folder) are listed too, so loading can report them instead of skipping them.
     pub fn record_files(&self) -> Result<Vec<PathBuf>, StoreError> {
-        let mut files = Vec::new();
+        Ok(self
+            .record_entries()?
+            .iter()
+            .map(RecordEntry::abs)
+            .collect())
+    }
+
+    /// Every record file with its path relative to the work tree, sorted by that path: the one
+    /// walk of the kind folders that loading, validation and the cache share. Hidden entries
+    /// (`.gitkeep`, temp files of atomic writes) are skipped; `.md` files, and symbolic links
+    /// named so, are records.
+    pub fn record_entries(&self) -> Result<Vec<RecordEntry>, StoreError> {
+        let mut out = Vec::new();
         for kind in Kind::ALL {
             let dir = self.root.join(kind.folder());
+            let rel = format!("{DIR}/{}", kind.folder());
             match fs::symlink_metadata(&dir) {
                 Err(_) => continue,
-                Ok(meta) if meta.is_symlink() => {
-                    files.push(dir);
-                    continue;
-                }
-                Ok(_) => {}
-            }
-            for entry in walkdir::WalkDir::new(&dir).follow_links(false) {
-                let entry = entry.map_err(|e| StoreError::Io {
-                    path: dir.clone(),
-                    source: e.into(),
-                })?;
-                let name = entry.file_name().to_string_lossy();
-                let candidate = entry.file_type().is_file() || entry.file_type().is_symlink();
-                if candidate && name.ends_with(".md") && !name.starts_with('.') {
-                    files.push(entry.into_path());
-                }
+                Ok(meta) if !meta.is_dir() => out.push(RecordEntry {
+                    path: rel,
+                    source: Source::Link(dir),
+                }),
+                Ok(_) => walk(&dir, &rel, &mut out)
+                    .map_err(|source| StoreError::Io { path: dir, source })?,
             }
         }
-        // Byte order: comparing paths component by component was a measurable cost at 100k.
-        files.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
-        Ok(files)
+        // Byte order of the relative path: the order the cache's merge join relies on (comparing
+        // paths component by component was also a measurable cost at 100k).
+        out.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        Ok(out)
     }
 
     /// Reads and parses one record file.
@@ -438,6 +442,63 @@ fn supersedes_transitively(all: &[Record], from: &Record, target: &RecordId) -> 
         }
     }
     false
+}
+
+/// A record file found by [`Store::record_entries`].
+#[derive(Debug)]
+pub struct RecordEntry {
+    /// Relative to the work tree, with `/` separators.
+    pub path: String,
+    source: Source,
+}
+
+#[derive(Debug)]
+enum Source {
+    /// Seen inside a kind folder.
+    Entry(fs::DirEntry),
+    /// Something other than a folder where a kind folder belongs.
+    Link(PathBuf),
+}
+
+impl RecordEntry {
+    /// The absolute path (made on demand: at 100k files, building them all on the walking
+    /// thread was a measurable cost).
+    pub fn abs(&self) -> PathBuf {
+        match &self.source {
+            Source::Entry(entry) => entry.path(),
+            Source::Link(path) => path.clone(),
+        }
+    }
+
+    /// The entry's own metadata (a link is not followed), read relative to its folder when the
+    /// walk saw it.
+    pub fn metadata(&self) -> io::Result<fs::Metadata> {
+        match &self.source {
+            Source::Entry(entry) => entry.metadata(),
+            Source::Link(path) => fs::symlink_metadata(path),
+        }
+    }
+}
+
+fn walk(dir: &Path, rel: &str, out: &mut Vec<RecordEntry>) -> io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') {
+            continue;
+        }
+        let path = format!("{rel}/{name}");
+        if entry.file_type()?.is_dir() {
+            walk(&entry.path(), &path, out)?;
+        } else if name.ends_with(".md") {
+            out.push(RecordEntry {
+                path,
+                source: Source::Entry(entry),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Appends `value` to the array `key` unless it is already there.

@@ -1,6 +1,6 @@
 //! Bringing the cache up to date with the record files, re-parsing only what changed.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Row, TransactionBehavior, params};
@@ -220,27 +220,20 @@ fn parse_streaming(
     })
 }
 
-/// Every record file with its stat, sorted by path; statted relative to its folder, on every
+/// Every record file with its stat, in path order; statted relative to its folder, on every
 /// core.
 fn scan(store: &Store) -> Result<Vec<Stat>, StoreError> {
-    let mut entries: Vec<(String, std::fs::DirEntry)> = Vec::new();
-    for kind in crate::record::Kind::ALL {
-        let dir = store.root().join(kind.folder());
-        let prefix = format!("{}/{}", crate::store::DIR, kind.folder());
-        collect(&dir, &prefix, &mut entries)
-            .map_err(|source| StoreError::Io { path: dir, source })?;
-    }
+    let entries = store.record_entries()?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = entries.len().div_ceil(threads).max(512);
-    let mut stats: Vec<Stat> = std::thread::scope(|scope| {
+    // Workers take consecutive chunks and are joined in order, so the path order is kept.
+    let stats = std::thread::scope(|scope| {
         let workers: Vec<_> = entries
             .chunks(chunk)
             .map(|part| {
                 scope.spawn(move || {
                     part.iter()
-                        .filter_map(|(path, entry)| {
-                            Some(stat(path.clone(), entry.path(), &entry.metadata().ok()?))
-                        })
+                        .filter_map(|e| Some(stat(e.path.clone(), e.abs(), &e.metadata().ok()?)))
                         .collect::<Vec<_>>()
                 })
             })
@@ -250,47 +243,7 @@ fn scan(store: &Store) -> Result<Vec<Stat>, StoreError> {
             .flat_map(|w| w.join().expect("a stat worker panicked"))
             .collect()
     });
-    stats.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     Ok(stats)
-}
-
-/// The `.md` entries under `dir` (recursively), with their path relative to the work tree. A
-/// symbolic link in place of the folder is listed itself, so parsing reports it.
-fn collect(
-    dir: &Path,
-    prefix: &str,
-    out: &mut Vec<(String, std::fs::DirEntry)>,
-) -> std::io::Result<()> {
-    match std::fs::symlink_metadata(dir) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(e),
-        Ok(meta) if !meta.is_dir() => {
-            let parent = dir.parent().map(std::fs::read_dir).transpose()?;
-            let entry = parent
-                .into_iter()
-                .flatten()
-                .filter_map(Result::ok)
-                .find(|e| Some(e.file_name().as_os_str()) == dir.file_name());
-            out.extend(entry.map(|e| (prefix.to_owned(), e)));
-            return Ok(());
-        }
-        Ok(_) => {}
-    }
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        if name.starts_with('.') {
-            continue;
-        }
-        let path = format!("{prefix}/{name}");
-        if entry.file_type()?.is_dir() {
-            collect(&entry.path(), &path, out)?;
-        } else if name.ends_with(".md") {
-            out.push((path, entry));
-        }
-    }
-    Ok(())
 }
 
 fn stat(path: String, abs: PathBuf, meta: &std::fs::Metadata) -> Stat {

@@ -310,3 +310,19 @@ fn a_bad_git_dir_is_named_in_the_error() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("GIT_DIR=/nonexistent/zen"), "{stderr}");
 }
+
+#[test]
+fn validate_and_the_cache_agree_on_which_files_are_records() {
+    let repo = TestRepo::initialized();
+    let id = repo.record(&["decision", "Visible", "-m", "x"]);
+    let hidden = repo
+        .read(&repo.file_of(&id))
+        .replace(&id, "1m869fgp4p1wrad5pahrn1");
+    repo.write(
+        ".datazentr/decisions/.archive/1m869fgp4p1wrad5pahrn1-hidden.md",
+        hidden,
+    );
+    let run = repo.zen_ok(&["validate"]);
+    assert!(run.stderr.contains("checked 1 records"), "{}", run.stderr);
+    assert_eq!(repo.list_json(&[]).len(), 1);
+}
