@@ -12,6 +12,7 @@ pub mod fsutil;
 pub mod id;
 pub mod import;
 pub mod index;
+pub mod par;
 
 pub mod record;
 pub mod repo;

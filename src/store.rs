@@ -253,21 +253,7 @@ impl Store {
     /// Every record; files that fail to parse are collected in [`Loaded::errors`].
     pub fn load_all(&self) -> Result<Loaded, StoreError> {
         let files = self.record_files()?;
-        // Reading and parsing is per file and independent: spread it over the cores.
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let chunk = files.len().div_ceil(threads).max(64);
-        let results: Vec<Result<Record, StoreError>> = std::thread::scope(|scope| {
-            let workers: Vec<_> = files
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || part.iter().map(|f| self.load_file(f)).collect::<Vec<_>>())
-                })
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().expect("a record parser panicked"))
-                .collect()
-        });
+        let results = crate::par::map(&files, 64, |f| self.load_file(f));
         let mut loaded = Loaded::default();
         for result in results {
             match result {
@@ -518,10 +504,7 @@ fn push_unique(doc: &mut toml_edit::DocumentMut, key: &str, value: &str) {
 pub fn resolve<'a>(records: &'a [Record], query: &str) -> Result<&'a Record, StoreError> {
     let query = query.trim();
     let lower = query.to_ascii_lowercase();
-    let adr_alias = lower
-        .strip_prefix("adr-")
-        .or_else(|| lower.strip_prefix("adr"))
-        .filter(|alias| !alias.is_empty());
+    let adr_alias = adr_alias(&lower);
     let by_alias = |alias: &str| -> Vec<&Record> {
         records.iter().filter(|r| alias_matches(r, alias)).collect()
     };
@@ -555,6 +538,14 @@ pub fn resolve<'a>(records: &'a [Record], query: &str) -> Result<&'a Record, Sto
             })
         }
     }
+}
+
+/// The alias in a lowercased `adr-3` / `adr3` / `adr-20201016-use-x` query, if it is one.
+pub fn adr_alias(lower: &str) -> Option<&str> {
+    lower
+        .strip_prefix("adr-")
+        .or_else(|| lower.strip_prefix("adr"))
+        .filter(|alias| !alias.is_empty())
 }
 
 fn alias_matches(record: &Record, alias: &str) -> bool {

@@ -189,10 +189,15 @@ pub fn run_record(args: &RecordArgs) -> CmdResult {
     if args.json {
         output::json(&mut out, &created.to_json(false))?;
     } else {
-        writeln!(out, "wrote {}", created.file.display())?;
-        writeln!(out, "recorded {} {}", created.kind, created.id)?;
+        print_recorded(&mut out, &created)?;
     }
     Ok(())
+}
+
+/// Where a new record went, with its id as the last word (scripts take it from there).
+fn print_recorded(out: &mut impl Write, record: &Record) -> io::Result<()> {
+    writeln!(out, "wrote {}", record.file.display())?;
+    writeln!(out, "recorded {} {}", record.kind, record.id)
 }
 
 fn read_body(args: &RecordArgs) -> Result<Option<String>, CommandError> {
@@ -431,9 +436,7 @@ fn edit_unlisted(
         };
         create_checked(store, drafts, id, &text, &loaded.records)
     })?;
-    let mut out = anstream::stdout();
-    writeln!(out, "wrote {}", created.file.display())?;
-    writeln!(out, "recorded {} {}", created.kind, created.id)?;
+    print_recorded(&mut anstream::stdout(), &created)?;
     Ok(())
 }
 

@@ -159,10 +159,7 @@ impl Index {
     /// [`crate::store::resolve`] but without reading every record.
     pub fn resolve(&self, query: &str) -> Result<Record, IndexError> {
         let lower = query.trim().to_ascii_lowercase();
-        let adr = lower
-            .strip_prefix("adr-")
-            .or_else(|| lower.strip_prefix("adr"))
-            .filter(|a| !a.is_empty());
+        let adr = crate::store::adr_alias(&lower);
         let mut candidates = Vec::new();
         if let Some(alias) = adr {
             candidates = self.by_alias(alias)?;

@@ -224,26 +224,11 @@ fn parse_streaming(
 /// core.
 fn scan(store: &Store) -> Result<Vec<Stat>, StoreError> {
     let entries = store.record_entries()?;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = entries.len().div_ceil(threads).max(512);
-    // Workers take consecutive chunks and are joined in order, so the path order is kept.
-    let stats = std::thread::scope(|scope| {
-        let workers: Vec<_> = entries
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .filter_map(|e| Some(stat(e.path.clone(), e.abs(), &e.metadata().ok()?)))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().expect("a stat worker panicked"))
-            .collect()
+    // par::map keeps the order, so the stats stay in path order.
+    let stats = crate::par::map(&entries, 512, |e| {
+        Some(stat(e.path.clone(), e.abs(), &e.metadata().ok()?))
     });
-    Ok(stats)
+    Ok(stats.into_iter().flatten().collect())
 }
 
 fn stat(path: String, abs: PathBuf, meta: &std::fs::Metadata) -> Stat {
