@@ -48,21 +48,22 @@ fn outcome_style(outcome: Outcome) -> Style {
     }
 }
 
+/// What a listing shows of where a record stands: how a current pattern or lesson turned out,
+/// otherwise its status.
+fn state(status: Status, outcome: Option<Outcome>) -> (Style, &'static str) {
+    match outcome {
+        Some(o) if status.is_current() => (outcome_style(o), o.as_str()),
+        _ => (status_style(status), status.as_str()),
+    }
+}
+
 /// One line per record: short unique id, kind, status (or outcome), title, tags.
 pub fn record_lines(out: &mut impl Write, records: &[&Record]) -> io::Result<()> {
     let ids: Vec<_> = records.iter().map(|r| &r.id).collect();
     let lengths = unique_prefix_lengths(&ids, 8);
     for (record, len) in records.iter().zip(lengths) {
-        let state = match record.outcome {
-            Some(outcome) if record.is_current() => {
-                let s = outcome_style(outcome);
-                format!("{s}{:<10}{s:#}", outcome.as_str())
-            }
-            _ => {
-                let s = status_style(record.status);
-                format!("{s}{:<10}{s:#}", record.status.as_str())
-            }
-        };
+        let (s, label) = state(record.status, record.outcome);
+        let state = format!("{s}{label:<10}{s:#}");
         let k = kind_style(record.kind);
         write!(
             out,
@@ -136,16 +137,8 @@ pub fn hits(
         if hit.warning {
             write!(out, "{WARN}warning:{WARN:#} ")?;
         }
-        let state = match hit.outcome {
-            Some(o) if matches!(hit.status, Status::Accepted | Status::Proposed) => {
-                let s = outcome_style(o);
-                format!("{s}{o}{s:#}")
-            }
-            _ => {
-                let s = status_style(hit.status);
-                format!("{s}{}{s:#}", hit.status)
-            }
-        };
+        let (s, label) = state(hit.status, hit.outcome);
+        let state = format!("{s}{label}{s:#}");
         writeln!(
             out,
             "{ID}{}{ID:#} {k}{}{k:#} {state} {BOLD}{}{BOLD:#}",

@@ -95,6 +95,13 @@ vocabulary!(
     }
 );
 
+impl Status {
+    /// Whether a record with this status is still in force (not replaced or turned down).
+    pub fn is_current(self) -> bool {
+        matches!(self, Status::Proposed | Status::Accepted)
+    }
+}
+
 impl Kind {
     /// The folder under `.datazentr/` that holds records of this kind.
     pub fn folder(self) -> &'static str {

@@ -157,11 +157,6 @@ impl Record {
         }
     }
 
-    /// Whether the record is still in force (not superseded, deprecated or rejected).
-    pub fn is_current(&self) -> bool {
-        matches!(self.status, Status::Proposed | Status::Accepted)
-    }
-
     /// The full file text with the front matter changed by `change`; unknown keys, comments and
     /// the body are kept as they are.
     pub fn edit_front_matter(&self, change: impl FnOnce(&mut toml_edit::DocumentMut)) -> String {
