@@ -13,6 +13,7 @@ pub mod id;
 pub mod import;
 pub mod index;
 pub mod par;
+pub mod policy;
 
 pub mod record;
 pub mod repo;

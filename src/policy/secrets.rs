@@ -1,0 +1,1 @@
+//! The `secrets` rule kind: keyword prefilter, regexes, entropy and allowlists over added lines.
