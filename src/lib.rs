@@ -7,8 +7,10 @@
 
 #![deny(missing_docs)]
 
+pub mod changes;
 pub mod draft;
 pub mod fsutil;
+pub mod hooks;
 pub mod id;
 pub mod import;
 pub mod index;

@@ -1,7 +1,9 @@
 //! The command line: clap definitions, dispatch, and turning errors into messages and exit codes.
 
+mod check;
 mod demo;
 mod docs;
+mod hooks;
 mod import;
 
 mod init;
@@ -60,6 +62,12 @@ enum Command {
     Validate(validate::ValidateArgs),
     Import(import::ImportArgs),
     Index(recall::IndexArgs),
+    Check(check::CheckArgs),
+    Policy(check::PolicyArgs),
+    Trust(check::TrustArgs),
+    Hooks(hooks::HooksArgs),
+    #[command(hide = true)]
+    Hook(hooks::HookArgs),
 
     Demo(demo::DemoArgs),
     Completions(docs::CompletionsArgs),
@@ -104,7 +112,13 @@ failed_from!(
     RepoError,
     StoreError,
     git_zen::record::RecordError,
-    serde_json::Error
+    serde_json::Error,
+    git_zen::policy::run::RunError,
+    git_zen::policy::PolicyError,
+    git_zen::changes::ChangesError,
+    git_zen::policy::trust::TrustError,
+    git_zen::policy::secrets::SecretsError,
+    git_zen::hooks::HooksError
 );
 
 /// The result of a command.
@@ -147,6 +161,11 @@ fn run(command: Command) -> CmdResult {
         Command::Validate(args) => validate::run(&args),
         Command::Import(args) => import::run(&args),
         Command::Index(args) => recall::run_index(&args),
+        Command::Check(args) => check::run_check(&args),
+        Command::Policy(args) => check::run_policy(&args),
+        Command::Trust(args) => check::run_trust(&args),
+        Command::Hooks(args) => hooks::run_hooks(&args),
+        Command::Hook(args) => hooks::run_hook(&args),
 
         Command::Demo(args) => demo::run(&args),
         Command::Completions(args) => docs::run_completions(&args),

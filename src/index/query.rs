@@ -4,7 +4,6 @@
 //! quoted for FTS5 (so operators, `:`, `-`, `*` and stray quotes are just text), and a trailing `*`
 //! on a word asks for a prefix match. All words must match; if nothing does, any word may.
 
-use globset::Glob;
 use rusqlite::params;
 
 use super::{Index, IndexError};
@@ -263,10 +262,7 @@ impl PathFilter {
     }
 
     fn covers(&self, record: &Record) -> bool {
-        record
-            .paths
-            .iter()
-            .any(|glob| Glob::new(glob).is_ok_and(|g| g.compile_matcher().is_match(&self.file)))
+        record.governs(&self.file)
     }
 }
 

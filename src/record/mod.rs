@@ -174,6 +174,13 @@ impl Record {
 }
 
 impl Record {
+    /// Whether one of the record's `paths` globs matches `path` (relative to the work tree).
+    pub fn governs(&self, path: &str) -> bool {
+        self.paths
+            .iter()
+            .any(|glob| globset::Glob::new(glob).is_ok_and(|g| g.compile_matcher().is_match(path)))
+    }
+
     /// The line of the front matter where `needle` first appears (quoted value or key), for
     /// pointing a finding at the right place; line 1 when it is not found.
     pub fn line_of_value(&self, needle: &str) -> usize {

@@ -1,0 +1,152 @@
+//! What a commit or a push would change — paths, blob ids, modes and added lines — read in-process
+//! with gix, never from the working tree.
+//!
+//! [`staged`] compares the index git is about to commit (honouring `GIT_INDEX_FILE`, which `git
+//! commit -a` and `git commit <paths>` use) with `HEAD`; [`commits`] lists what each commit of a
+//! range changed against its first parent.
+
+mod commits;
+mod lines;
+mod staged;
+
+use gix::ObjectId;
+
+pub use commits::{CommitChanges, commit_changes, rev_list};
+pub use lines::{AddedLines, added_lines, is_binary};
+pub use staged::{all_files, staged};
+
+/// Why changes could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangesError {
+    /// gix could not read the index, a tree, a commit or a blob.
+    #[error("cannot read {what}: {message}")]
+    Read {
+        /// What was being read.
+        what: String,
+        /// gix's explanation.
+        message: String,
+    },
+    /// A `git` process failed.
+    #[error(transparent)]
+    Git(#[from] crate::repo::RepoError),
+}
+
+impl ChangesError {
+    pub(crate) fn read(what: impl Into<String>) -> impl FnOnce(gix::Error) -> ChangesError {
+        let what = what.into();
+        move |e| ChangesError::Read {
+            what,
+            message: e.to_string(),
+        }
+    }
+}
+
+/// How a path changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// A new path.
+    Added,
+    /// Same path, new content or mode.
+    Modified,
+    /// The path is gone.
+    Deleted,
+    /// Moved without a change of content (an added path whose blob a deleted path had).
+    Renamed {
+        /// The old path.
+        from: String,
+    },
+}
+
+/// What a path holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    /// A regular file.
+    File,
+    /// A regular file with the executable bit.
+    Executable,
+    /// A symbolic link (the blob is the link's target).
+    Symlink,
+    /// A submodule's commit.
+    Submodule,
+}
+
+impl EntryKind {
+    fn from_tree_mode(mode: gix::objs::tree::EntryMode) -> Self {
+        use gix::objs::tree::EntryKind as K;
+        match mode.kind() {
+            K::BlobExecutable => EntryKind::Executable,
+            K::Link => EntryKind::Symlink,
+            K::Commit | K::Tree => EntryKind::Submodule,
+            K::Blob => EntryKind::File,
+        }
+    }
+
+    /// Whether the entry's blob is file content (not a link target or a submodule commit).
+    pub fn is_content(self) -> bool {
+        matches!(self, EntryKind::File | EntryKind::Executable)
+    }
+}
+
+/// One changed path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The path, relative to the work tree root, `/`-separated (lossily UTF-8).
+    pub path: String,
+    /// How it changed.
+    pub status: Status,
+    /// The blob before, if the path existed.
+    pub old: Option<ObjectId>,
+    /// The blob after, unless deleted.
+    pub new: Option<ObjectId>,
+    /// What the path holds after the change (before it, for a deletion).
+    pub kind: EntryKind,
+}
+
+impl Change {
+    /// Whether the change brings content in that was not there before: an added or modified
+    /// regular file (an exact rename brings nothing new).
+    pub fn adds_content(&self) -> bool {
+        matches!(self.status, Status::Added | Status::Modified) && self.kind.is_content()
+    }
+
+    /// Whether the path itself is new to the tree (added or renamed here).
+    pub fn is_new_path(&self) -> bool {
+        matches!(self.status, Status::Added | Status::Renamed { .. })
+    }
+}
+
+/// Turns each added path whose blob a deleted path had into a rename, and drops that deletion.
+fn pair_exact_renames(changes: &mut Vec<Change>) {
+    let mut deleted: std::collections::HashMap<ObjectId, Vec<usize>> = Default::default();
+    for (i, c) in changes.iter().enumerate() {
+        if let (Status::Deleted, Some(old)) = (&c.status, c.old) {
+            deleted.entry(old).or_default().push(i);
+        }
+    }
+    if deleted.is_empty() {
+        return;
+    }
+    let mut gone = vec![false; changes.len()];
+    for i in 0..changes.len() {
+        if changes[i].status != Status::Added {
+            continue;
+        }
+        let Some(from) = changes[i].new.and_then(|id| deleted.get_mut(&id)?.pop()) else {
+            continue;
+        };
+        gone[from] = true;
+        changes[i].status = Status::Renamed {
+            from: changes[from].path.clone(),
+        };
+        changes[i].old = changes[from].old;
+    }
+    let mut i = 0;
+    changes.retain(|_| {
+        i += 1;
+        !gone[i - 1]
+    });
+}
+
+fn path_string(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}

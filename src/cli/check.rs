@@ -1,0 +1,434 @@
+//! `git zen check`, `git zen policy list`, `git zen trust`, and the report printer the hooks share.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anstyle::{AnsiColor, Style};
+use git_zen::changes;
+use git_zen::index::Index;
+use git_zen::policy::memory;
+use git_zen::policy::run::Checker;
+use git_zen::policy::trust::TrustStore;
+use git_zen::policy::{Policies, Report, RuleKind, Severity};
+use git_zen::repo::Repo;
+use git_zen::store::Store;
+
+use super::{CmdResult, CommandError, open_repo, output};
+
+const ID: Style = AnsiColor::Yellow.on_default();
+const DIM: Style = Style::new().dimmed();
+const ERROR: Style = AnsiColor::Red.on_default().bold();
+const WARN: Style = AnsiColor::Yellow.on_default().bold();
+
+/// Run the policies outside a hook: on the staged changes, a range of commits or the whole tree.
+///
+/// Every rule in effect runs, whatever hooks it is set for. Exits 1 when a rule with severity
+/// `error` fails.
+#[derive(Debug, clap::Args)]
+#[command(group = clap::ArgGroup::new("what").args(["staged", "range", "all"]))]
+pub struct CheckArgs {
+    /// The staged changes (the default).
+    #[arg(long)]
+    staged: bool,
+    /// Every commit of a range, e.g. `main..HEAD` (anything `git rev-list` takes).
+    #[arg(long, value_name = "RANGE")]
+    range: Option<String>,
+    /// Every file in the index.
+    #[arg(long)]
+    all: bool,
+    /// With --staged: also check this commit message file (`-` for stdin).
+    #[arg(long, value_name = "FILE")]
+    message_file: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Same as `--format json`.
+    #[arg(long, conflicts_with = "format")]
+    json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+    Sarif,
+}
+
+pub fn run_check(args: &CheckArgs) -> CmdResult {
+    let repo = open_repo()?;
+    let policies = git_zen::policy::load(repo.workdir())?;
+    let checker = Checker::new(&repo, &policies, None, Checker::skip_from_env());
+    let mut report = checker.report();
+    if let Some(range) = &args.range {
+        let ids = changes::rev_list(&repo, &[range])?;
+        let commits = ids
+            .into_iter()
+            .map(|id| changes::commit_changes(repo.gix(), id))
+            .collect::<Result<Vec<_>, _>>()?;
+        checker.commits(&commits, &mut report)?;
+    } else if args.all {
+        let files = changes::all_files(repo.gix())?;
+        checker.tree(&files, &mut report)?;
+    } else {
+        let message = match &args.message_file {
+            Some(file) => Some(read_message(file)?),
+            None => None,
+        };
+        let staged = changes::staged(repo.gix())?;
+        checker.staged(&staged, message.as_deref(), &mut report)?;
+    }
+    let format = if args.json { Format::Json } else { args.format };
+    let mut out = anstream::stdout();
+    match format {
+        Format::Json => output::json(&mut out, &ReportJson::new(&report))?,
+        Format::Sarif => output::json(&mut out, &report.to_sarif(&policies))?,
+        Format::Text => print_report(&mut out, &repo, &policies, &report, None)?,
+    }
+    if report.blocks() {
+        Err(CommandError::Silent)
+    } else {
+        Ok(())
+    }
+}
+
+#[derive(serde::Serialize)]
+struct ReportJson<'a> {
+    blocked: bool,
+    errors: usize,
+    warnings: usize,
+    #[serde(flatten)]
+    report: &'a Report,
+}
+
+impl<'a> ReportJson<'a> {
+    fn new(report: &'a Report) -> Self {
+        ReportJson {
+            blocked: report.blocks(),
+            errors: report.count(Severity::Error),
+            warnings: report.count(Severity::Warn),
+            report,
+        }
+    }
+}
+
+pub(super) fn read_message(file: &std::path::Path) -> Result<String, CommandError> {
+    let bytes = if file.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)?;
+        buf
+    } else {
+        std::fs::read(file).map_err(|e| CommandError::Failed(format!("{}: {e}", file.display())))?
+    };
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// What a hook is about to do, for the bypass hint.
+pub(super) struct Blocked<'a> {
+    /// `commit` or `push`.
+    pub action: &'a str,
+}
+
+/// One line per finding (`path:line rule-id message`), a summary, how to bypass, and the memory
+/// that speaks to what failed. Prints nothing when there is nothing to say.
+pub(super) fn print_report(
+    out: &mut impl Write,
+    repo: &Repo,
+    policies: &Policies,
+    report: &Report,
+    hook: Option<Blocked<'_>>,
+) -> std::io::Result<()> {
+    for f in &report.findings {
+        let place = match (&f.path, f.line) {
+            (Some(path), Some(line)) => format!("{path}:{line}"),
+            (Some(path), None) => path.clone(),
+            (None, Some(line)) => format!("commit message:{line}"),
+            (None, None) => "(gate)".to_owned(),
+        };
+        let commit = f
+            .commit
+            .as_deref()
+            .map(|c| format!("{DIM}{c}{DIM:#} "))
+            .unwrap_or_default();
+        let style = if f.severity == Severity::Error {
+            ERROR
+        } else {
+            WARN
+        };
+        write!(
+            out,
+            "{commit}{place} {style}{}{style:#} {}",
+            f.rule, f.message
+        )?;
+        match f
+            .detail
+            .as_deref()
+            .map(|d| d.split_once('\n').unwrap_or((d, "")))
+        {
+            Some((first, rest)) => {
+                writeln!(out, " {DIM}({first}){DIM:#}")?;
+                for line in rest.lines() {
+                    writeln!(out, "    {line}")?;
+                }
+            }
+            None => writeln!(out)?,
+        }
+    }
+    for id in &report.untrusted {
+        let files = policies
+            .get(id)
+            .map(|r| {
+                r.source
+                    .project_files
+                    .iter()
+                    .map(|f| f.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
+        output::warning(
+            out,
+            &format!(
+                "command gate `{id}` not run: {files} is not trusted\n  hint: read it, then run `git zen trust`"
+            ),
+        )?;
+    }
+    let (errors, warnings) = (report.count(Severity::Error), report.count(Severity::Warn));
+    if errors + warnings == 0 {
+        return Ok(());
+    }
+    let mut rules: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| f.rule.as_str())
+        .collect();
+    rules.sort_unstable();
+    rules.dedup();
+    let counts = match (errors, warnings) {
+        (e, 0) => plural(e, "error"),
+        (0, w) => plural(w, "warning"),
+        (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
+    };
+    match (&hook, errors > 0) {
+        (Some(Blocked { action }), true) => {
+            writeln!(out, "{ERROR}git zen:{ERROR:#} {action} blocked: {counts}")?;
+            let git_cmd = if *action == "push" {
+                "git push"
+            } else {
+                "git commit"
+            };
+            writeln!(
+                out,
+                "  bypass: {git_cmd} --no-verify (every rule), or GIT_ZEN_SKIP={} {git_cmd} … (these rules)",
+                rules.join(",")
+            )?;
+        }
+        (None, true) => writeln!(out, "{ERROR}git zen:{ERROR:#} check failed: {counts}")?,
+        (_, false) => writeln!(out, "{WARN}git zen:{WARN:#} {counts}, not blocking")?,
+    }
+    print_memory(out, repo, policies, report)
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// The recorded lessons and decisions related to what failed; quiet when there is no memory.
+fn print_memory(
+    out: &mut impl Write,
+    repo: &Repo,
+    policies: &Policies,
+    report: &Report,
+) -> std::io::Result<()> {
+    let Ok(store) = Store::open(repo) else {
+        return Ok(());
+    };
+    let Ok((index, _)) = Index::open_fresh(repo, &store) else {
+        return Ok(());
+    };
+    let Ok(records) = index.records() else {
+        return Ok(());
+    };
+    let related = memory::related(&records, &report.findings, policies, 3);
+    if related.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "memory that speaks to this:")?;
+    for r in related {
+        writeln!(
+            out,
+            "  {ID}{}{ID:#} {} {} {DIM}(git zen show {}){DIM:#}",
+            &r.id.as_str()[..10],
+            r.kind,
+            r.title,
+            &r.id.as_str()[..10]
+        )?;
+    }
+    Ok(())
+}
+
+/// Inspect the policies.
+#[derive(Debug, clap::Args)]
+pub struct PolicyArgs {
+    #[command(subcommand)]
+    command: PolicyCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum PolicyCommand {
+    /// The effective rules: the built-in sets merged with the project's `.datazentr/policies/`.
+    List {
+        /// Print one JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(serde::Serialize)]
+struct RuleJson<'a> {
+    id: &'a str,
+    kind: &'a str,
+    severity: Severity,
+    hooks: &'a [git_zen::policy::Hook],
+    message: &'a str,
+    source: String,
+    disabled: bool,
+}
+
+pub fn run_policy(args: &PolicyArgs) -> CmdResult {
+    let PolicyCommand::List { json } = args.command;
+    let repo = open_repo()?;
+    let policies = git_zen::policy::load(repo.workdir())?;
+    // Compile every secrets regex now, so a broken one shows here rather than in a hook.
+    let specs = policies
+        .rules
+        .iter()
+        .filter_map(|r| match &r.kind {
+            RuleKind::Secrets(spec) => Some((r.id.clone(), spec.clone())),
+            _ => None,
+        })
+        .collect();
+    git_zen::policy::secrets::Scanner::new(specs, &policies.secrets_allowlist)?.compile_all()?;
+    let mut rules: Vec<RuleJson> = policies
+        .rules
+        .iter()
+        .map(|r| RuleJson {
+            id: &r.id,
+            kind: r.kind.name(),
+            severity: r.severity,
+            hooks: &r.hooks,
+            message: &r.message,
+            source: format!("{}:{}", r.source.file.display(), r.source.line),
+            disabled: false,
+        })
+        .collect();
+    rules.extend(policies.disabled.iter().map(|id| RuleJson {
+        id,
+        kind: "",
+        severity: Severity::Warn,
+        hooks: &[],
+        message: "",
+        source: String::new(),
+        disabled: true,
+    }));
+    let mut buf = Vec::new();
+    if json {
+        output::json(&mut buf, &rules)?;
+    } else {
+        for r in &rules {
+            if r.disabled {
+                writeln!(buf, "{DIM}{:<32} disabled{DIM:#}", r.id)?;
+                continue;
+            }
+            let hooks: Vec<&str> = r.hooks.iter().map(|h| h.name()).collect();
+            let style = if r.severity == Severity::Error {
+                ERROR
+            } else {
+                WARN
+            };
+            writeln!(
+                buf,
+                "{:<32} {:<17} {style}{:<5}{style:#} {:<28} {DIM}{}{DIM:#}",
+                r.id,
+                r.kind,
+                r.severity.to_string(),
+                hooks.join(","),
+                r.source
+            )?;
+        }
+    }
+    anstream::stdout().write_all(&buf)?;
+    Ok(())
+}
+
+/// Allow the command gates of the project's policy files to run.
+///
+/// A gate from `.datazentr/policies/` runs programs on your machine, so it runs only after you
+/// trusted its file's current content. A changed file must be trusted again. Without FILE, trusts
+/// every project policy file that defines a gate, after printing the commands.
+#[derive(Debug, clap::Args)]
+pub struct TrustArgs {
+    /// Policy files to trust (relative to the current directory).
+    #[arg(value_name = "FILE")]
+    files: Vec<PathBuf>,
+}
+
+pub fn run_trust(args: &TrustArgs) -> CmdResult {
+    let repo = open_repo()?;
+    let policies = git_zen::policy::load(repo.workdir())?;
+    let workdir = repo.workdir();
+    let files: Vec<PathBuf> = if args.files.is_empty() {
+        let mut files: Vec<PathBuf> = policies
+            .rules
+            .iter()
+            .filter(|r| matches!(r.kind, RuleKind::Command(_)))
+            .flat_map(|r| r.source.project_files.clone())
+            .collect();
+        files.sort();
+        files.dedup();
+        if files.is_empty() {
+            println!("no project policy file defines a command gate; nothing to trust");
+            return Ok(());
+        }
+        files
+    } else {
+        let mut files = Vec::new();
+        for file in &args.files {
+            let abs = super::absolute(file);
+            let relative = abs.strip_prefix(workdir).map(PathBuf::from).map_err(|_| {
+                CommandError::Failed(format!(
+                    "{} is outside this repository's work tree",
+                    file.display()
+                ))
+            })?;
+            if !policies.project_files.contains(&relative) {
+                return Err(CommandError::Failed(format!(
+                    "{} is not a policy file of this project\n  hint: policy files are .datazentr/policies/*.toml",
+                    file.display()
+                )));
+            }
+            files.push(relative);
+        }
+        files
+    };
+    let mut store = TrustStore::load(&repo.state_dir())?;
+    let mut out = anstream::stdout();
+    for file in files {
+        let hash = store.trust(workdir, &file)?;
+        writeln!(out, "trusted {} ({})", file.display(), &hash[..12])?;
+        for rule in policies
+            .rules
+            .iter()
+            .filter(|r| r.source.project_files.contains(&file))
+        {
+            if let RuleKind::Command(gate) = &rule.kind {
+                writeln!(out, "  {} runs: {}", rule.id, gate.command.join(" "))?;
+            }
+        }
+    }
+    Ok(())
+}

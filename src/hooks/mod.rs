@@ -1,0 +1,236 @@
+//! Installing git-zen's hook shims into the hooks folder git really uses (`core.hooksPath`, linked
+//! worktrees), chaining any hook that was there, and taking them out again exactly.
+//!
+//! A shim is a few lines of `sh` shipped in `hooks/`: it runs the hook it replaced (kept beside it
+//! as `<hook>.zen-chained`), then `git-zen hook <name>` found on `PATH` — no absolute path of the
+//! binary is written anywhere, so moving or upgrading git-zen needs no re-install.
+
+use std::fs;
+use std::io;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::fsutil::{Existing, write_atomic};
+use crate::policy::Hook;
+use crate::repo::{Repo, RepoError, run_captured};
+
+/// A line every shim carries, so git-zen recognises its own hooks.
+pub const SHIM_MARK: &str = "# git-zen hook shim";
+
+/// Suffix of a replaced hook kept beside the shim.
+pub const CHAINED_SUFFIX: &str = ".zen-chained";
+
+/// The shipped shim for `hook`.
+pub fn shim(hook: Hook) -> &'static str {
+    match hook {
+        Hook::PreCommit => include_str!("../../hooks/pre-commit"),
+        Hook::CommitMsg => include_str!("../../hooks/commit-msg"),
+        Hook::PrePush => include_str!("../../hooks/pre-push"),
+    }
+}
+
+/// Why hooks could not be installed or removed.
+#[derive(Debug, thiserror::Error)]
+pub enum HooksError {
+    /// git could not say where hooks live.
+    #[error(transparent)]
+    Git(#[from] RepoError),
+    /// A file could not be read, written or moved.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: io::Error,
+    },
+    /// Both a foreign hook and a kept one exist, so chaining would lose one of them.
+    #[error(
+        "{} is not git-zen's and {} already exists: installing would lose one of them\n  hint: merge the two by hand, then run `git zen hooks install` again",
+        hook.display(),
+        chained.display()
+    )]
+    ChainTaken {
+        /// The hook in place.
+        hook: PathBuf,
+        /// The chained hook already kept.
+        chained: PathBuf,
+    },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> HooksError + '_ {
+    move |source| HooksError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Where one hook stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum State {
+    /// git-zen's current shim.
+    Installed,
+    /// A git-zen shim from another version (`hooks install` updates it).
+    Outdated,
+    /// Someone else's hook; git-zen does not run there.
+    Foreign,
+    /// No hook.
+    Missing,
+}
+
+/// One hook's file and state.
+#[derive(Debug, Clone, Serialize)]
+pub struct HookStatus {
+    /// The hook.
+    pub hook: Hook,
+    /// Its file.
+    pub path: PathBuf,
+    /// Where it stands.
+    pub state: State,
+    /// The replaced hook the shim runs first, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chained: Option<PathBuf>,
+}
+
+/// What `install` or `uninstall` did to one hook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// Wrote the shim where there was none.
+    Installed,
+    /// Kept the existing hook as `<hook>.zen-chained` and wrote the shim.
+    Chained,
+    /// Replaced an older shim.
+    Updated,
+    /// The current shim was already there.
+    Unchanged,
+    /// Removed the shim.
+    Removed,
+    /// Removed the shim and put the chained hook back.
+    Restored,
+    /// Not git-zen's hook: left alone.
+    LeftAlone,
+    /// No shim to remove.
+    Absent,
+}
+
+/// The folder git runs hooks from (`git rev-parse --git-path hooks`, which honours
+/// `core.hooksPath` and shares hooks between linked worktrees), made absolute.
+pub fn hooks_dir(repo: &Repo) -> Result<PathBuf, HooksError> {
+    let out = run_captured(repo.git().args(["rev-parse", "--git-path", "hooks"]))?;
+    let dir = PathBuf::from(out.trim_end_matches(['\n', '\r']));
+    Ok(if dir.is_absolute() {
+        dir
+    } else {
+        repo.workdir().join(dir)
+    })
+}
+
+fn chained_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(CHAINED_SUFFIX);
+    path.with_file_name(name)
+}
+
+fn read_state(path: &Path, hook: Hook) -> State {
+    match fs::read_to_string(path) {
+        Ok(text) if text == shim(hook) => State::Installed,
+        Ok(text) if text.contains(SHIM_MARK) => State::Outdated,
+        Ok(_) => State::Foreign,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => State::Missing,
+        // Unreadable or not UTF-8: certainly not ours.
+        Err(_) if path.exists() => State::Foreign,
+        Err(_) => State::Missing,
+    }
+}
+
+/// Where each hook stands.
+pub fn status(repo: &Repo) -> Result<Vec<HookStatus>, HooksError> {
+    let dir = hooks_dir(repo)?;
+    Ok(Hook::ALL
+        .iter()
+        .map(|&hook| {
+            let path = dir.join(hook.name());
+            let chained = chained_path(&path);
+            HookStatus {
+                hook,
+                state: read_state(&path, hook),
+                chained: chained.exists().then_some(chained),
+                path,
+            }
+        })
+        .collect())
+}
+
+/// Writes the shims; a foreign hook is kept as `<hook>.zen-chained` and still runs first.
+/// Running it twice changes nothing.
+pub fn install(repo: &Repo) -> Result<Vec<(HookStatus, Action)>, HooksError> {
+    let dir = hooks_dir(repo)?;
+    fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+    let mut done = Vec::new();
+    for status in status(repo)? {
+        let path = &status.path;
+        let action = match status.state {
+            State::Installed => Action::Unchanged,
+            State::Outdated => {
+                write_shim(path, status.hook)?;
+                Action::Updated
+            }
+            State::Missing => {
+                write_shim(path, status.hook)?;
+                Action::Installed
+            }
+            State::Foreign => {
+                let chained = chained_path(path);
+                if chained.exists() {
+                    return Err(HooksError::ChainTaken {
+                        hook: path.clone(),
+                        chained,
+                    });
+                }
+                // A rename keeps the hook's bytes and mode exactly, for `uninstall` to restore.
+                fs::rename(path, &chained).map_err(io_err(path))?;
+                write_shim(path, status.hook)?;
+                Action::Chained
+            }
+        };
+        done.push((status, action));
+    }
+    let now = status(repo)?;
+    Ok(now
+        .into_iter()
+        .zip(done)
+        .map(|(s, (_, a))| (s, a))
+        .collect())
+}
+
+/// Removes the shims and puts chained hooks back; other hooks are left alone.
+pub fn uninstall(repo: &Repo) -> Result<Vec<(HookStatus, Action)>, HooksError> {
+    let mut done = Vec::new();
+    for status in status(repo)? {
+        let path = &status.path;
+        let action = match status.state {
+            State::Installed | State::Outdated => match &status.chained {
+                Some(chained) => {
+                    fs::rename(chained, path).map_err(io_err(chained))?;
+                    Action::Restored
+                }
+                None => {
+                    fs::remove_file(path).map_err(io_err(path))?;
+                    Action::Removed
+                }
+            },
+            State::Foreign => Action::LeftAlone,
+            State::Missing => Action::Absent,
+        };
+        done.push((status, action));
+    }
+    Ok(done)
+}
+
+fn write_shim(path: &Path, hook: Hook) -> Result<(), HooksError> {
+    write_atomic(path, shim(hook).as_bytes(), Existing::Replace).map_err(io_err(path))?;
+    fs::set_permissions(path, fs::Permissions::from_mode(0o755)).map_err(io_err(path))
+}

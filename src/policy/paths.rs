@@ -1,0 +1,84 @@
+//! The `forbidden-paths` rule kind, and the glob sets every path-matching kind uses.
+//!
+//! Globs are globset's: `*` and `**` both cross `/`, so `*.pem` matches at any depth and `src/**`
+//! matches everything under `src/` — the same dialect as a record's `paths`.
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+
+/// Compiles `patterns` into one matcher; the error names the bad pattern.
+pub fn glob_set(key: &str, patterns: &[String]) -> Result<GlobSet, String> {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in patterns {
+        let glob = Glob::new(pattern).map_err(|e| format!("`{key}`: bad glob `{pattern}`: {e}"))?;
+        builder.add(glob);
+    }
+    builder
+        .build()
+        .map_err(|e| format!("`{key}`: cannot compile the globs: {e}"))
+}
+
+/// Which files a rule applies to: `files` (default every file) minus `except`.
+#[derive(Debug)]
+pub struct FileFilter {
+    files: Option<GlobSet>,
+    except: GlobSet,
+}
+
+impl FileFilter {
+    /// Compiles the two lists (`files` empty means every file).
+    pub fn new(files: &[String], except: &[String]) -> Result<Self, String> {
+        Ok(FileFilter {
+            files: if files.is_empty() {
+                None
+            } else {
+                Some(glob_set("files", files)?)
+            },
+            except: glob_set("except", except)?,
+        })
+    }
+
+    /// Whether the rule applies to `path`.
+    pub fn matches(&self, path: &str) -> bool {
+        self.files.as_ref().is_none_or(|f| f.is_match(path)) && !self.except.is_match(path)
+    }
+}
+
+/// The keys of a `forbidden-paths` rule.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    paths: Vec<String>,
+    #[serde(default)]
+    except: Vec<String>,
+}
+
+impl Spec {
+    /// Compiles the globs.
+    pub fn compile(self) -> Result<ForbiddenPaths, String> {
+        if self.paths.is_empty() {
+            return Err("`paths` is empty; list the globs that must not be added".into());
+        }
+        Ok(ForbiddenPaths {
+            forbidden: glob_set("paths", &self.paths)?,
+            except: glob_set("except", &self.except)?,
+            paths: self.paths,
+        })
+    }
+}
+
+/// Paths that must not be added (or renamed into place).
+#[derive(Debug)]
+pub struct ForbiddenPaths {
+    /// The globs as written.
+    pub paths: Vec<String>,
+    forbidden: GlobSet,
+    except: GlobSet,
+}
+
+impl ForbiddenPaths {
+    /// Whether adding `path` breaks the rule.
+    pub fn forbids(&self, path: &str) -> bool {
+        self.forbidden.is_match(path) && !self.except.is_match(path)
+    }
+}

@@ -1,0 +1,120 @@
+//! What a policy run found, and its SARIF form for code-scanning UIs.
+
+use serde::Serialize;
+
+use super::{Policies, Severity};
+
+/// One broken rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The rule's id.
+    pub rule: String,
+    /// Whether it blocks.
+    pub severity: Severity,
+    /// The file, relative to the work tree (none for message rules).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// 1-based line in the file (or in the message).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// The commit, when checking a range.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// What is wrong and what to do.
+    pub message: String,
+    /// Evidence: the masked secret, the size, a gate's output.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// Everything one run found.
+#[derive(Debug, Default, Serialize)]
+pub struct Report {
+    /// Findings in the order they were found.
+    pub findings: Vec<Finding>,
+    /// Rules named in `GIT_ZEN_SKIP` that were skipped.
+    pub skipped: Vec<String>,
+    /// Command gates not run because their policy file is not trusted.
+    pub untrusted: Vec<String>,
+    /// How many rules ran.
+    pub rules_run: usize,
+    /// Files whose content was read.
+    pub files_checked: usize,
+}
+
+impl Report {
+    /// Number of findings with `severity`.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+
+    /// Whether an `error` finding blocks the commit or push.
+    pub fn blocks(&self) -> bool {
+        self.count(Severity::Error) > 0
+    }
+
+    /// The report as a SARIF 2.1.0 log (what GitHub and GitLab code scanning read).
+    pub fn to_sarif(&self, policies: &Policies) -> serde_json::Value {
+        use serde_json::json;
+        let rules: Vec<_> = policies
+            .rules
+            .iter()
+            .map(|r| {
+                json!({
+                    "id": r.id,
+                    "shortDescription": { "text": r.message },
+                    "properties": { "kind": r.kind.name() },
+                    "defaultConfiguration": { "level": level(r.severity) },
+                })
+            })
+            .collect();
+        let results: Vec<_> = self
+            .findings
+            .iter()
+            .map(|f| {
+                let mut text = f.message.clone();
+                if let Some(detail) = &f.detail {
+                    text = format!("{text} ({detail})");
+                }
+                let mut result = json!({
+                    "ruleId": f.rule,
+                    "level": level(f.severity),
+                    "message": { "text": text },
+                });
+                if let Some(path) = &f.path {
+                    let mut location = json!({ "artifactLocation": { "uri": path } });
+                    if let Some(line) = f.line {
+                        location["region"] = json!({ "startLine": line });
+                    }
+                    result["locations"] = json!([{ "physicalLocation": location }]);
+                }
+                if let Some(commit) = &f.commit {
+                    result["properties"] = json!({ "commit": commit });
+                }
+                result
+            })
+            .collect();
+        json!({
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [{
+                "tool": { "driver": {
+                    "name": "git-zen",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": rules,
+                }},
+                "results": results,
+            }],
+        })
+    }
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warn => "warning",
+    }
+}
