@@ -5,6 +5,7 @@ mod support;
 mod bad_input;
 mod editing;
 mod git_conventions;
+mod hooks;
 mod importing;
 mod merging;
 mod recall;

@@ -78,6 +78,8 @@ pub fn hermetic(cmd: &mut Command, home: &Path) {
         "GIT_AUTHOR_NAME",
         "GIT_AUTHOR_EMAIL",
         "EMAIL",
+        "GIT_ZEN_SKIP",
+        "GIT_ZEN_TRUST",
     ] {
         cmd.env_remove(var);
     }
@@ -203,6 +205,22 @@ impl TestRepo {
             .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
             .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z");
         cmd
+    }
+
+    /// A `git` command that finds this build's `git-zen` on PATH, as installed hooks need.
+    pub fn git_zen_path_cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = self.git_cmd(args);
+        let bin_dir = Path::new(BIN).parent().unwrap();
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let mut dirs = vec![bin_dir.to_path_buf()];
+        dirs.extend(std::env::split_paths(&path));
+        cmd.env("PATH", std::env::join_paths(dirs).unwrap());
+        cmd
+    }
+
+    /// Runs git (with hooks able to find `git-zen`) and returns what happened, whatever it was.
+    pub fn git_run(&self, args: &[&str]) -> Run {
+        Run::from(self.git_zen_path_cmd(args).output().expect("run git"))
     }
 
     /// Runs git and returns stdout; fails the test if git fails.
