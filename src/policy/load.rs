@@ -243,10 +243,22 @@ const KINDS: [&str; 7] = [
 
 fn parse_kind(name: &str, table: toml::Table) -> Result<RuleKind, String> {
     let value = toml::Value::Table(table);
+    // Deserialized from text, not from the value, so an error's span tells which key is wrong.
     fn spec<T: serde::de::DeserializeOwned>(value: toml::Value) -> Result<T, String> {
-        value
-            .try_into()
-            .map_err(|e: toml::de::Error| e.message().to_owned())
+        let text = toml::to_string(&value).map_err(|e| e.to_string())?;
+        toml::from_str(&text).map_err(|e: toml::de::Error| {
+            let key = e.span().and_then(|span| {
+                let start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+                let (key, _) = text[start..].split_once('=')?;
+                Some(key.trim().trim_matches('"').to_owned())
+            });
+            match key {
+                Some(key) if !key.is_empty() && !key.contains('\n') => {
+                    format!("`{key}`: {}", e.message())
+                }
+                _ => e.message().to_owned(),
+            }
+        })
     }
     Ok(match name {
         "forbidden-paths" => {

@@ -20,11 +20,20 @@ fn hooked() -> TestRepo {
 }
 
 fn commits(repo: &TestRepo) -> usize {
-    repo.git(&["rev-list", "--count", "HEAD"]).trim().parse().unwrap()
+    repo.git(&["rev-list", "--count", "HEAD"])
+        .trim()
+        .parse()
+        .unwrap()
 }
 
 fn blocked(run: &Run) -> String {
-    assert_ne!(run.code, Some(0), "git should have been blocked:\n{}{}", run.stdout, run.stderr);
+    assert_ne!(
+        run.code,
+        Some(0),
+        "git should have been blocked:\n{}{}",
+        run.stdout,
+        run.stderr
+    );
     run.stderr.clone()
 }
 
@@ -39,15 +48,25 @@ fn a_commit_with_a_secret_is_blocked_and_no_verify_still_commits() {
 
     let err = blocked(&repo.git_run(&["commit", "-m", "add config"]));
     assert!(err.contains("config.py:1 secret-aws-access-key"), "{err}");
-    assert!(err.contains("AKIA…(20 chars)"), "the report masks the key:\n{err}");
-    assert!(!err.contains(&key), "the report must not print the secret:\n{err}");
-    assert!(err.contains("--no-verify") && err.contains("GIT_ZEN_SKIP=secret-aws-access-key"), "{err}");
+    assert!(
+        err.contains("AKIA…(20 chars)"),
+        "the report masks the key:\n{err}"
+    );
+    assert!(
+        !err.contains(&key),
+        "the report must not print the secret:\n{err}"
+    );
+    assert!(
+        err.contains("--no-verify") && err.contains("GIT_ZEN_SKIP=secret-aws-access-key"),
+        "{err}"
+    );
     assert_eq!(commits(&repo), 1);
     // The hook changed nothing: not what is staged, not the work tree.
     assert_eq!(repo.git(&["ls-files", "--stage"]), staged_before);
     assert_eq!(repo.snapshot(), work_before);
 
-    repo.git_run(&["commit", "--no-verify", "-q", "-m", "add config anyway"]).ok();
+    repo.git_run(&["commit", "--no-verify", "-q", "-m", "add config anyway"])
+        .ok();
     assert_eq!(commits(&repo), 2);
 }
 
@@ -86,7 +105,10 @@ fn a_partially_staged_file_is_judged_as_staged() {
     // Staged: clean. Work tree only: a secret. The commit takes the staged version: it passes.
     repo.write("app.py", "print('v2')\n");
     repo.git(&["add", "app.py"]);
-    repo.write("app.py", format!("print('v2')\nKEY = \"{}\"\n", fake_aws_key()));
+    repo.write(
+        "app.py",
+        format!("print('v2')\nKEY = \"{}\"\n", fake_aws_key()),
+    );
     repo.git_run(&["commit", "-q", "-m", "v2"]).ok();
 
     // Staged: a secret. Work tree: cleaned up but not staged. The commit would take the secret.
@@ -102,7 +124,10 @@ fn commit_all_and_commit_paths_judge_the_temporary_index() {
     repo.write("settings.py", "DEBUG = True\n");
     repo.git(&["add", "settings.py"]);
     repo.git_run(&["commit", "-q", "-m", "settings"]).ok();
-    repo.write("settings.py", format!("DEBUG = True\nKEY = \"{}\"\n", fake_aws_key()));
+    repo.write(
+        "settings.py",
+        format!("DEBUG = True\nKEY = \"{}\"\n", fake_aws_key()),
+    );
     // Nothing is staged: only `-a` (or naming the path) brings the secret into the commit.
     let err = blocked(&repo.git_run(&["commit", "-a", "-m", "all"]));
     assert!(err.contains("settings.py:2 secret-aws-access-key"), "{err}");
@@ -119,7 +144,8 @@ fn an_existing_hook_under_core_hooks_path_is_chained_and_restored_exactly() {
     repo.git(&["commit", "-q", "-m", "start"]);
     repo.git(&["config", "core.hooksPath", ".githooks"]);
     std::fs::create_dir_all(repo.path().join(".githooks")).unwrap();
-    let own = "#!/bin/sh\necho ran >> \"$(git rev-parse --git-dir)/own-hook-ran\"\n[ ! -f block-me ]\n";
+    let own =
+        "#!/bin/sh\necho ran >> \"$(git rev-parse --git-dir)/own-hook-ran\"\n[ ! -f block-me ]\n";
     let hook = repo.path().join(".githooks/pre-commit");
     std::fs::write(&hook, own).unwrap();
     std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o750)).unwrap();
@@ -127,7 +153,10 @@ fn an_existing_hook_under_core_hooks_path_is_chained_and_restored_exactly() {
     let out = repo.zen_ok(&["hooks", "install"]).stdout;
     assert!(out.contains("pre-commit.zen-chained"), "{out}");
     assert!(repo.path().join(".githooks/commit-msg").exists());
-    assert!(!repo.path().join(".git/hooks/pre-commit").exists(), "git does not read .git/hooks here");
+    assert!(
+        !repo.path().join(".git/hooks/pre-commit").exists(),
+        "git does not read .git/hooks here"
+    );
     let again = repo.zen_ok(&["hooks", "install"]).stdout;
     assert_eq!(again.matches("already installed").count(), 3, "{again}");
 
@@ -150,13 +179,26 @@ fn an_existing_hook_under_core_hooks_path_is_chained_and_restored_exactly() {
         serde_json::from_str(&repo.zen_ok(&["hooks", "status", "--json"]).stdout).unwrap();
     assert_eq!(status[0]["hook"], "pre-commit");
     assert_eq!(status[0]["state"], "installed");
-    assert!(status[0]["chained"].as_str().unwrap().ends_with("pre-commit.zen-chained"));
+    assert!(
+        status[0]["chained"]
+            .as_str()
+            .unwrap()
+            .ends_with("pre-commit.zen-chained")
+    );
 
     repo.zen_ok(&["hooks", "uninstall"]);
     assert_eq!(std::fs::read_to_string(&hook).unwrap(), own);
-    assert_eq!(std::fs::metadata(&hook).unwrap().permissions().mode() & 0o777, 0o750);
+    assert_eq!(
+        std::fs::metadata(&hook).unwrap().permissions().mode() & 0o777,
+        0o750
+    );
     assert!(!repo.path().join(".githooks/commit-msg").exists());
-    assert!(!repo.path().join(".githooks/pre-commit.zen-chained").exists());
+    assert!(
+        !repo
+            .path()
+            .join(".githooks/pre-commit.zen-chained")
+            .exists()
+    );
 }
 
 #[test]
@@ -172,7 +214,11 @@ fn a_linked_worktree_shares_the_hooks() {
     let repo = hooked();
     let wt = repo.outside("wt").join("tree");
     repo.git(&["worktree", "add", "-q", "-b", "side", wt.to_str().unwrap()]);
-    std::fs::write(wt.join("token.py"), format!("KEY = \"{}\"\n", fake_aws_key())).unwrap();
+    std::fs::write(
+        wt.join("token.py"),
+        format!("KEY = \"{}\"\n", fake_aws_key()),
+    )
+    .unwrap();
     let git = |args: &[&str]| {
         let mut cmd = repo.git_zen_path_cmd(args);
         cmd.current_dir(&wt);
@@ -182,7 +228,12 @@ fn a_linked_worktree_shares_the_hooks() {
     let err = blocked(&git(&["commit", "-m", "in the worktree"]));
     assert!(err.contains("token.py:1 secret-aws-access-key"), "{err}");
     let status = Run::from(repo.zen_cmd_in(&wt, &["hooks", "status"]).output().unwrap()).ok();
-    assert_eq!(status.stdout.matches(" installed ").count(), 3, "{}", status.stdout);
+    assert_eq!(
+        status.stdout.matches(" installed ").count(),
+        3,
+        "{}",
+        status.stdout
+    );
 }
 
 #[test]
@@ -199,9 +250,12 @@ fn a_long_subject_is_blocked_at_commit_msg_but_merges_and_fixups_pass() {
     // git's comments and the scissors part are not the message.
     repo.write("b.txt", "b\n");
     repo.git(&["add", "b.txt"]);
-    let msg = format!("Short subject\n\n# {long}\n# ------------------------ >8 ------------------------\n{long}\n");
+    let msg = format!(
+        "Short subject\n\n# {long}\n# ------------------------ >8 ------------------------\n{long}\n"
+    );
     repo.write("../msg.txt", &msg);
-    repo.git_run(&["commit", "-q", "--cleanup=scissors", "-F", "../msg.txt"]).ok();
+    repo.git_run(&["commit", "-q", "--cleanup=scissors", "-F", "../msg.txt"])
+        .ok();
 }
 
 #[test]
@@ -222,18 +276,36 @@ fn pre_push_checks_every_commit_of_a_new_branch() {
     repo.git(&["add", "one.py"]);
     repo.git(&["commit", "-q", "--no-verify", "-m", "sneak a key in"]);
     repo.write("one.py", "KEY = os.environ['KEY']\n");
-    repo.git(&["commit", "-q", "--no-verify", "-a", "-m", "and take it out again"]);
+    repo.git(&[
+        "commit",
+        "-q",
+        "--no-verify",
+        "-a",
+        "-m",
+        "and take it out again",
+    ]);
 
     // The tip is clean, but the history being pushed holds the key.
     let err = blocked(&repo.git_run(&["push", "origin", "feature"]));
     assert!(err.contains("one.py:1 secret-aws-access-key"), "{err}");
     let sneaky = repo.git(&["rev-parse", "--short=12", "HEAD~1"]);
-    assert!(err.contains(sneaky.trim()), "the finding names the commit:\n{err}");
-    assert!(err.contains("push blocked") && err.contains("git push --no-verify"), "{err}");
-    assert!(repo.git(&["ls-remote", "origin"]).lines().all(|l| !l.ends_with("feature")));
+    assert!(
+        err.contains(sneaky.trim()),
+        "the finding names the commit:\n{err}"
+    );
+    assert!(
+        err.contains("push blocked") && err.contains("git push --no-verify"),
+        "{err}"
+    );
+    assert!(
+        repo.git(&["ls-remote", "origin"])
+            .lines()
+            .all(|l| !l.ends_with("feature"))
+    );
 
     // Deleting a branch pushes no commits.
-    repo.git_run(&["push", "-q", "--no-verify", "origin", "feature"]).ok();
+    repo.git_run(&["push", "-q", "--no-verify", "origin", "feature"])
+        .ok();
     repo.git_run(&["push", "-q", "origin", ":feature"]).ok();
 }
 
@@ -259,7 +331,13 @@ fn a_failure_shows_the_memory_that_speaks_to_it() {
     let err = blocked(&repo.git_run(&["commit", "-m", "config"]));
     let memory = err.split("memory that speaks to this:").nth(1).expect(&err);
     let lines: Vec<&str> = memory.lines().filter(|l| !l.is_empty()).collect();
-    assert!(lines[0].contains(&lesson[..10]), "the path match comes first:\n{err}");
-    assert!(lines[1].contains(&tagged[..10]), "then the tag match:\n{err}");
+    assert!(
+        lines[0].contains(&lesson[..10]),
+        "the path match comes first:\n{err}"
+    );
+    assert!(
+        lines[1].contains(&tagged[..10]),
+        "then the tag match:\n{err}"
+    );
     assert!(!memory.contains(&unrelated[..10]), "{err}");
 }

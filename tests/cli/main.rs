@@ -8,6 +8,7 @@ mod git_conventions;
 mod hooks;
 mod importing;
 mod merging;
+mod policies;
 mod recall;
 mod records;
 mod regressions;
