@@ -29,6 +29,20 @@ struct Tour {
 impl Tour {
     /// Runs one step, echoing it like a shell session; returns its stdout.
     fn step(&self, program: &str, args: &[&str]) -> Result<String, CommandError> {
+        self.run_step(program, args, true)
+    }
+
+    /// A step that shows a refusal: it must fail.
+    fn step_refused(&self, program: &str, args: &[&str]) -> Result<String, CommandError> {
+        self.run_step(program, args, false)
+    }
+
+    fn run_step(
+        &self,
+        program: &str,
+        args: &[&str],
+        succeed: bool,
+    ) -> Result<String, CommandError> {
         let mut out = anstream::stdout();
         let shown: Vec<String> = args.iter().map(|a| shell_quote(a)).collect();
         writeln!(out, "{PROMPT}$ {program} {}{PROMPT:#}", shown.join(" "))?;
@@ -39,9 +53,15 @@ impl Tour {
         } else {
             Command::new(program)
         };
+        // The installed hooks run `git-zen` from PATH: let them find this very binary.
+        let mut path = vec![self.exe.parent().unwrap_or(&self.dir).to_path_buf()];
+        path.extend(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        ));
         let result = cmd
             .args(args)
             .current_dir(&self.dir)
+            .env("PATH", std::env::join_paths(path).unwrap_or_default())
             .env_remove("GIT_DIR")
             .env_remove("GIT_WORK_TREE")
             .env_remove("GIT_INDEX_FILE")
@@ -51,9 +71,9 @@ impl Tour {
         out.write_all(stdout.as_bytes())?;
         out.write_all(&result.stderr)?;
         writeln!(out)?;
-        if !result.status.success() {
+        if result.status.success() != succeed {
             return Err(CommandError::Failed(format!(
-                "the demo step `{program} {}` failed ({})",
+                "the demo step `{program} {}` ended with {}, which the tour did not expect",
                 args.join(" "),
                 result.status
             )));
@@ -154,6 +174,33 @@ pub fn run(args: &DemoArgs) -> CmdResult {
         &["commit", "-q", "-m", "Record the team's first memories"],
     )?;
     tour.step("git", &["log", "--stat", "--format=%h %s"])?;
+    tour.step(
+        "git zen",
+        &[
+            "record",
+            "lesson",
+            "An AWS key in config.py reached the remote",
+            "--outcome",
+            "failure",
+            "--path",
+            "config.py",
+            "-m",
+            "Keys come from the environment; the pre-commit hook now stops them.",
+        ],
+    )?;
+    tour.step("git zen", &["hooks", "install"])?;
+    // A made-up key, in two parts so that this source file holds none.
+    let key_line = format!("AWS_KEY = \"AKIA{}\"", "QYLPMN5HZQ3JDRW7");
+    tour.step("sh", &["-c", &format!("echo '{key_line}' > config.py")])?;
+    tour.step("git", &["add", "-A"])?;
+    tour.step_refused("git", &["commit", "-q", "-m", "Add the AWS config"])?;
+    tour.step(
+        "sh",
+        &["-c", "echo 'AWS_KEY = os.environ[\"AWS_KEY\"]' > config.py"],
+    )?;
+    tour.step("git", &["add", "-A"])?;
+    tour.step("git", &["commit", "-q", "-m", "Add the AWS config"])?;
+    tour.step("git zen", &["policy", "list"])?;
     writeln!(
         anstream::stdout(),
         "The demo repository is kept at {}\nLook around, then remove it with: rm -rf {}",
