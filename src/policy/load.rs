@@ -138,6 +138,7 @@ fn read_file(
 ) -> Result<(), PolicyError> {
     let parsed: PolicyFile = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
     if let Some(secrets) = parsed.secrets {
+        policies.project_allowlist |= project;
         let global = &mut policies.secrets_allowlist;
         global.paths.extend(secrets.allowlist.paths);
         global.regexes.extend(secrets.allowlist.regexes);
@@ -243,12 +244,12 @@ const KINDS: [&str; 7] = [
 
 fn parse_kind(name: &str, table: toml::Table) -> Result<RuleKind, String> {
     let value = toml::Value::Table(table);
-    // Deserialized from text, not from the value, so an error's span tells which key is wrong.
     fn spec<T: serde::de::DeserializeOwned>(value: toml::Value) -> Result<T, String> {
-        let text = toml::to_string(&value).map_err(|e| e.to_string())?;
-        toml::from_str(&text).map_err(|e: toml::de::Error| {
-            let key = e.span().and_then(|span| {
-                let start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+        value.clone().try_into().map_err(|e: toml::de::Error| {
+            // Deserialized again from text, where the error's span tells which key is wrong.
+            let text = toml::to_string(&value).unwrap_or_default();
+            let key = toml::from_str::<T>(&text).err().and_then(|e| {
+                let start = text[..e.span()?.start].rfind('\n').map_or(0, |i| i + 1);
                 let (key, _) = text[start..].split_once('=')?;
                 Some(key.trim().trim_matches('"').to_owned())
             });

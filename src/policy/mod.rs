@@ -174,6 +174,8 @@ pub struct Policies {
     pub disabled: Vec<String>,
     /// The union of every file's `[secrets.allowlist]`.
     pub secrets_allowlist: secrets::Allowlist,
+    /// Whether a project file added to the global allowlist (built-in parts need no checking).
+    pub project_allowlist: bool,
     /// The project's policy files, relative to the work tree.
     pub project_files: Vec<PathBuf>,
 }

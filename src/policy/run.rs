@@ -154,7 +154,17 @@ impl<'a> Checker<'a> {
         let built = if specs.is_empty() {
             None
         } else {
-            Some(Scanner::new(specs, &self.policies.secrets_allowlist)?)
+            let from_project = |id: &str| {
+                self.policies
+                    .get(id)
+                    .is_none_or(|r| !r.source.project_files.is_empty())
+            };
+            Some(Scanner::new_checking(
+                specs,
+                &self.policies.secrets_allowlist,
+                from_project,
+                self.policies.project_allowlist,
+            )?)
         };
         Ok(self.scanner.get_or_init(|| built).as_ref())
     }

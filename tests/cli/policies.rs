@@ -296,6 +296,9 @@ fn a_broken_policy_file_is_named_with_its_line_and_blocks_nothing_silently() {
     repo.git(&["add", "-A"]);
     let err = repo.zen_fails(&["policy", "list"]).stderr;
     assert!(err.contains("rule `x`") && err.contains("([a-z"), "{err}");
+    // The hook checks a project's secrets rules too (only the built-in ones are trusted as tested).
+    let err = repo.zen_fails(&["check"]).stderr;
+    assert!(err.contains("rule `x`") && err.contains("([a-z"), "{err}");
     repo.write(
         ".datazentr/policies/bad.toml",
         "[[rule]]\nid = \"y\"\nkind = \"forbidden-paths\"\npaths = [\"*.pem\"]\nexcept = 3\n",
