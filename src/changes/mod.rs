@@ -2,7 +2,7 @@
 //! with gix, never from the working tree.
 //!
 //! [`staged`] compares the index git is about to commit (honouring `GIT_INDEX_FILE`, which `git
-//! commit -a` and `git commit <paths>` use) with `HEAD`; [`commits`] lists what each commit of a
+//! commit -a` and `git commit <paths>` use) with `HEAD`; [`commit_changes`] lists what each commit of a
 //! range changed against its first parent.
 
 mod commits;
