@@ -2,7 +2,9 @@
 
 use gix::ObjectId;
 
-use super::{Change, ChangesError, EntryKind, Status, pair_exact_renames, path_string};
+use super::{
+    Change, ChangesError, EntryKind, Status, content_before, pair_exact_renames, path_string,
+};
 use crate::repo::{Repo, run_captured};
 
 /// One commit and what it changed.
@@ -12,10 +14,11 @@ pub struct CommitChanges {
     pub id: ObjectId,
     /// Its full message.
     pub message: String,
-    /// How many parents it has (a merge's content is judged in the commits it merges, not here).
+    /// How many parents it has.
     pub parents: usize,
-    /// Changes against the first parent (against the empty tree for a root commit); empty for a
-    /// merge.
+    /// Changes against the first parent (against the empty tree for a root commit); for a merge,
+    /// only the paths that differ from every parent, with lines counted as added against the
+    /// first parent.
     pub changes: Vec<Change>,
 }
 
@@ -37,7 +40,7 @@ pub fn rev_list(repo: &Repo, args: &[&str]) -> Result<Vec<ObjectId>, ChangesErro
         .collect()
 }
 
-/// Reads commit `id` and diffs its tree against its first parent's.
+/// Reads commit `id` and diffs its tree against its parents' (see [`CommitChanges::changes`]).
 pub fn commit_changes(repo: &gix::Repository, id: ObjectId) -> Result<CommitChanges, ChangesError> {
     let what = || format!("commit {id}");
     let commit = repo.find_commit(id).map_err(ChangesError::read(what()))?;
@@ -50,19 +53,35 @@ pub fn commit_changes(repo: &gix::Repository, id: ObjectId) -> Result<CommitChan
         .tree_id()
         .map_err(ChangesError::read(what()))?
         .detach();
+    let tree_of = |commit: ObjectId| -> Result<ObjectId, ChangesError> {
+        Ok(repo
+            .find_commit(commit)
+            .and_then(|c| c.tree_id())
+            .map_err(ChangesError::read(format!("commit {commit}")))?
+            .detach())
+    };
+    let base = match parents.first() {
+        Some(parent) => tree_of(*parent)?,
+        None => repo.empty_tree().id,
+    };
     let mut changes = Vec::new();
-    if parents.len() <= 1 {
-        let base = match parents.first() {
-            Some(parent) => repo
-                .find_commit(*parent)
-                .and_then(|p| p.tree_id())
-                .map_err(ChangesError::read(format!("commit {parent}")))?
-                .detach(),
-            None => repo.empty_tree().id,
-        };
-        diff_trees(repo, Some(base), Some(tree), &mut Vec::new(), &mut changes)?;
-        pair_exact_renames(&mut changes);
+    diff_trees(repo, Some(base), Some(tree), &mut Vec::new(), &mut changes)?;
+    // A merge's own content is what differs from every parent — a conflict resolution, or an
+    // "evil" edit; the rest arrived with commits that are judged on their own.
+    for parent in parents.iter().skip(1) {
+        let mut against = Vec::new();
+        diff_trees(
+            repo,
+            Some(tree_of(*parent)?),
+            Some(tree),
+            &mut Vec::new(),
+            &mut against,
+        )?;
+        let differs: std::collections::HashSet<&str> =
+            against.iter().map(|c| c.path.as_str()).collect();
+        changes.retain(|c| differs.contains(c.path.as_str()));
     }
+    pair_exact_renames(&mut changes);
     Ok(CommitChanges {
         id,
         message,
@@ -91,7 +110,7 @@ fn entries(repo: &gix::Repository, id: Option<ObjectId>) -> Result<Entries, Chan
 }
 
 /// Recursive tree diff; subtrees with equal ids are skipped unread.
-fn diff_trees(
+pub(super) fn diff_trees(
     repo: &gix::Repository,
     old: Option<ObjectId>,
     new: Option<ObjectId>,
@@ -148,7 +167,7 @@ fn diff_trees(
             (Some(l), Some(r)) if l.1 != r.1 || l.2 != r.2 => out.push(Change {
                 path: path_string(prefix),
                 status: Status::Modified,
-                old: Some(l.1),
+                old: content_before(l.2, l.1),
                 new: Some(r.1),
                 kind: EntryKind::from_tree_mode(r.2),
             }),

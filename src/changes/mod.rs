@@ -94,7 +94,8 @@ pub struct Change {
     pub path: String,
     /// How it changed.
     pub status: Status,
-    /// The blob before, if the path existed.
+    /// The blob before: for a deletion, what was deleted; for a modification, the old file
+    /// content (`None` when the path held a submodule or a link, so every line counts as new).
     pub old: Option<ObjectId>,
     /// The blob after, unless deleted.
     pub new: Option<ObjectId>,
@@ -103,10 +104,19 @@ pub struct Change {
 }
 
 impl Change {
-    /// Whether the change brings content in that was not there before: an added or modified
-    /// regular file (an exact rename brings nothing new).
+    /// Whether the change puts file content at its path: an added, modified or renamed regular
+    /// file. (A rename counts: a rule may exempt the old path but not the new one.)
     pub fn adds_content(&self) -> bool {
-        matches!(self.status, Status::Added | Status::Modified) && self.kind.is_content()
+        self.new.is_some() && self.kind.is_content()
+    }
+
+    /// The content to diff against for added lines: the old blob of a modification; nothing for
+    /// an addition or a rename, whose every line is new at this path.
+    pub fn diff_base(&self) -> Option<ObjectId> {
+        match self.status {
+            Status::Modified => self.old,
+            _ => None,
+        }
     }
 
     /// Whether the path itself is new to the tree (added or renamed here).
@@ -115,7 +125,13 @@ impl Change {
     }
 }
 
-/// Turns each added path whose blob a deleted path had into a rename, and drops that deletion.
+/// The old id of an entry of `mode`, if it held file content worth diffing against.
+fn content_before(mode: gix::objs::tree::EntryMode, id: ObjectId) -> Option<ObjectId> {
+    EntryKind::from_tree_mode(mode).is_content().then_some(id)
+}
+
+/// Turns each added path whose blob a deleted path of the same kind had into a rename, and drops
+/// that deletion.
 fn pair_exact_renames(changes: &mut Vec<Change>) {
     let mut deleted: std::collections::HashMap<ObjectId, Vec<usize>> = Default::default();
     for (i, c) in changes.iter().enumerate() {
@@ -131,7 +147,12 @@ fn pair_exact_renames(changes: &mut Vec<Change>) {
         if changes[i].status != Status::Added {
             continue;
         }
-        let Some(from) = changes[i].new.and_then(|id| deleted.get_mut(&id)?.pop()) else {
+        let kind = changes[i].kind;
+        let Some(from) = changes[i].new.and_then(|id| {
+            let candidates = deleted.get_mut(&id)?;
+            let at = candidates.iter().rposition(|&d| changes[d].kind == kind)?;
+            Some(candidates.remove(at))
+        }) else {
             continue;
         };
         gone[from] = true;

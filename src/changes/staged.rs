@@ -8,7 +8,9 @@ use gix::ObjectId;
 use gix::index::State;
 use gix::index::extension::Tree as CacheTree;
 
-use super::{Change, ChangesError, EntryKind, Status, pair_exact_renames, path_string};
+use super::{
+    Change, ChangesError, EntryKind, Status, content_before, pair_exact_renames, path_string,
+};
 
 /// What committing the index now would change, compared with `HEAD` (everything is added when
 /// there is no commit yet). Reads the index file git uses, `GIT_INDEX_FILE` included.
@@ -51,7 +53,7 @@ pub fn all_files(repo: &gix::Repository) -> Result<Vec<Change>, ChangesError> {
         out: Vec::new(),
     };
     for i in 0..file.entries().len() {
-        walk.added(i);
+        walk.added(i)?;
     }
     Ok(walk.out)
 }
@@ -111,7 +113,7 @@ impl Walk<'_> {
                 full.push(b'/');
             }
             while i < end && self.path(i) < full.as_slice() {
-                self.added(i);
+                self.added(i)?;
                 i += 1;
             }
             if entry.mode.is_tree() {
@@ -121,7 +123,19 @@ impl Walk<'_> {
                 let unchanged = child.is_some_and(|c| {
                     c.id == entry.id && c.num_entries.is_some_and(|n| n as usize == j - i)
                 });
-                if !unchanged {
+                let sparse = (j == i + 1 && self.state.entries()[i].mode.is_sparse())
+                    .then(|| self.state.entries()[i].id);
+                if let Some(id) = sparse {
+                    // A sparse index keeps a directory outside the cone as one tree entry.
+                    let mut prefix = full.clone();
+                    super::commits::diff_trees(
+                        self.repo,
+                        Some(entry.id),
+                        Some(id),
+                        &mut prefix,
+                        &mut self.out,
+                    )?;
+                } else if !unchanged {
                     self.dir(entry.id, &full, i, j, child)?;
                 }
                 i = j;
@@ -132,7 +146,7 @@ impl Walk<'_> {
                     self.out.push(Change {
                         path: path_string(&full),
                         status: Status::Modified,
-                        old: Some(entry.id),
+                        old: content_before(entry.mode, entry.id),
                         new: Some(e.id),
                         kind: new_mode.map_or(EntryKind::File, EntryKind::from_tree_mode),
                     });
@@ -152,17 +166,30 @@ impl Walk<'_> {
             }
         }
         while i < end {
-            self.added(i);
+            self.added(i)?;
             i += 1;
         }
         Ok(())
     }
 
-    fn added(&mut self, i: usize) {
+    fn added(&mut self, i: usize) -> Result<(), ChangesError> {
         let e = &self.state.entries()[i];
         let intent_to_add = e.flags.contains(gix::index::entry::Flags::INTENT_TO_ADD);
-        if e.stage_raw() != 0 || intent_to_add || e.mode.is_sparse() {
-            return;
+        if e.stage_raw() != 0 || intent_to_add {
+            return Ok(());
+        }
+        if e.mode.is_sparse() {
+            let mut prefix = e.path(self.state).to_vec();
+            if !prefix.ends_with(b"/") {
+                prefix.push(b'/');
+            }
+            return super::commits::diff_trees(
+                self.repo,
+                None,
+                Some(e.id),
+                &mut prefix,
+                &mut self.out,
+            );
         }
         self.out.push(Change {
             path: path_string(e.path(self.state)),
@@ -174,6 +201,7 @@ impl Walk<'_> {
                 .to_tree_entry_mode()
                 .map_or(EntryKind::File, EntryKind::from_tree_mode),
         });
+        Ok(())
     }
 
     fn tree_entries(&self, id: ObjectId, prefix: &[u8]) -> Result<Vec<TreeEntry>, ChangesError> {

@@ -174,12 +174,18 @@ pub(super) fn print_report(
         }
     }
     for id in &report.untrusted {
+        let trust = TrustStore::load(&repo.state_dir()).ok();
         let files = policies
             .get(id)
             .map(|r| {
                 r.source
                     .project_files
                     .iter()
+                    .filter(|f| {
+                        !trust
+                            .as_ref()
+                            .is_some_and(|t| t.is_trusted(repo.workdir(), f))
+                    })
                     .map(|f| f.display().to_string())
                     .collect::<Vec<_>>()
                     .join(", ")

@@ -177,6 +177,7 @@ fn pushed_commits(
     remote: &str,
 ) -> Result<Vec<CommitChanges>, CommandError> {
     let mut ids: Vec<ObjectId> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for line in std::io::stdin().lock().lines() {
         let line = line?;
         let fields: Vec<&str> = line.split_whitespace().collect();
@@ -205,7 +206,7 @@ fn pushed_commits(
             changes::rev_list(repo, &[&local_hex, "--not", &remotes])?
         };
         for id in range {
-            if !ids.contains(&id) {
+            if seen.insert(id) {
                 ids.push(id);
             }
         }

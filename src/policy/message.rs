@@ -135,15 +135,28 @@ impl CommitMessage {
     }
 }
 
-/// The message git will store: without comment lines (starting with `comment_char`), without
-/// everything from the scissors line on (`git commit -v`), without trailing blank lines.
-pub fn clean(raw: &str, comment_char: char) -> String {
+const SCISSORS: &str = " ------------------------ >8 ------------------------";
+
+/// The message git will store from the file the commit-msg hook gets.
+///
+/// git strips comment lines only when the message went through the editor, where it wrote its
+/// own comments; so the comment character is read off those (the "Please enter the commit
+/// message" line or the scissors line of `git commit -v`), which also covers `core.commentChar`
+/// set to `auto` or given with `git -c`. Without them (`-m`, `-F`) lines starting with `#` are
+/// kept, as git keeps them. Everything from the scissors line on, and blank lines at either end,
+/// are dropped.
+pub fn clean(raw: &str) -> String {
+    let comment = raw.lines().find_map(|line| {
+        let c = line.chars().next()?;
+        let rest = &line[c.len_utf8()..];
+        (rest == SCISSORS || rest.contains(" Please enter the commit message")).then_some(c)
+    });
     let mut kept: Vec<&str> = Vec::new();
     for line in raw.lines() {
-        if line.starts_with(comment_char) {
-            if line.ends_with(" >8 ------------------------")
-                && line.contains("------------------------ >8")
-            {
+        if let Some(c) = comment
+            && line.starts_with(c)
+        {
+            if line[c.len_utf8()..] == *SCISSORS {
                 break;
             }
             continue;
@@ -169,9 +182,12 @@ mod tests {
 
     #[test]
     fn git_comments_and_the_scissors_are_not_the_message() {
-        let raw = "fix: it\n\nbody\n# Please enter the commit message\n# ------------------------ >8 ------------------------\ndiff --git a/x b/x\n";
-        assert_eq!(clean(raw, '#'), "fix: it\n\nbody");
-        assert_eq!(clean("; note\nsubject\n", ';'), "subject");
+        let raw = "fix: it\n\nbody\n# Please enter the commit message for your changes.\n# ------------------------ >8 ------------------------\ndiff --git a/x b/x\n";
+        assert_eq!(clean(raw), "fix: it\n\nbody");
+        let auto = "; subject\nsubject\n; Please enter the commit message\n";
+        assert_eq!(clean(auto), "subject");
+        // `git commit -m '#42 …'`: no editor, so git keeps the line and so must the check.
+        assert_eq!(clean("#42 fix the parser\n"), "#42 fix the parser");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Running the effective rules against staged changes, a range of commits or a whole tree.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use gix::ObjectId;
@@ -11,7 +11,7 @@ use super::secrets::{Scanner, SecretHit, SecretsError};
 use super::size::human;
 use super::trust::{TrustError, TrustStore};
 use super::{Finding, Hook, Policies, Report, Rule, RuleKind, decision, message};
-use crate::changes::{self, Change, ChangesError, CommitChanges};
+use crate::changes::{self, Change, ChangesError, CommitChanges, Status};
 use crate::record::{self, Kind, Record};
 use crate::repo::Repo;
 use crate::store::{self, DIR, Store, StoreError};
@@ -105,12 +105,16 @@ impl<'a> Checker<'a> {
         if let Some(message) = message {
             self.message(message, None, report);
         }
-        self.decisions(
-            changes,
-            message.into_iter().collect(),
-            |c| self.staged_record(c),
-            report,
-        )?;
+        // A merge brings commits that were judged with their own messages (and are judged again
+        // by pre-push): the merge's message need not name their decisions again.
+        if !self.repo.git_dir().join("MERGE_HEAD").exists() {
+            self.decisions(
+                changes,
+                message.into_iter().collect(),
+                |c| self.staged_record(c),
+                report,
+            )?;
+        }
         self.gates(changes, report)?;
         Ok(())
     }
@@ -211,7 +215,7 @@ impl<'a> Checker<'a> {
     fn message(&self, raw: &str, commit: Option<ObjectId>, report: &mut Report) {
         let text = match commit {
             Some(_) => raw.trim_end().to_owned(),
-            None => message::clean(raw, self.comment_char()),
+            None => message::clean(raw),
         };
         for rule in self.active() {
             let RuleKind::CommitMessage(spec) = &rule.kind else {
@@ -229,17 +233,6 @@ impl<'a> Checker<'a> {
                 });
             }
         }
-    }
-
-    /// `core.commentChar` (git strips lines starting with it from the message).
-    fn comment_char(&self) -> char {
-        self.repo
-            .gix()
-            .config_snapshot()
-            .string("core.commentChar")
-            .and_then(|v| v.to_string().chars().next())
-            .filter(|c| !c.is_whitespace() && *c != 'a')
-            .unwrap_or('#')
     }
 
     /// A decision record being committed, read from its blob.
@@ -415,10 +408,14 @@ type GateRun<'r> = (
     Result<Vec<PathBuf>, String>,
 );
 
-/// For a range: each path's last change, dropping paths that end up deleted.
+/// For a range: each path's last change (a deletion included; the gates skip those), with a
+/// path renamed away replaced by its new name.
 fn last_change_per_path(commits: &[CommitChanges]) -> Vec<Change> {
     let mut last: BTreeMap<&str, &Change> = BTreeMap::new();
     for change in commits.iter().flat_map(|c| &c.changes) {
+        if let Status::Renamed { from } = &change.status {
+            last.remove(from.as_str());
+        }
         last.insert(&change.path, change);
     }
     last.into_values().cloned().collect()
@@ -445,7 +442,8 @@ impl<'r> StagedCopies<'r> {
         if let Ok(content) = std::fs::read(&in_tree)
             && super::trust::blob_id(&content) == id
         {
-            return Ok(PathBuf::from(&change.path));
+            // `./` so a file named like an option (`--force.txt`) stays a file to the gate.
+            return Ok(Path::new(".").join(&change.path));
         }
         let dir = self
             .dir
@@ -523,14 +521,20 @@ fn check_file(
             .find_header(new)
             .map_err(ChangesError::read(format!("blob {new} ({})", change.path)))?
             .size();
+        let mut too_big = false;
         for (rule, max) in size_rules {
             if size > max {
+                too_big = true;
                 findings.push(finding(
                     rule,
                     None,
                     Some(format!("{} > {}", human(size), human(max))),
                 ));
             }
+        }
+        // Already refused: reading it whole for line rules would cost memory for nothing.
+        if too_big {
+            return Ok((findings, false));
         }
     }
     let line_rules: Vec<(&Rule, &super::lines::AddedLinesRule)> = rules
@@ -547,7 +551,7 @@ fn check_file(
     if changes::is_binary(&content) {
         return Ok((findings, true));
     }
-    let old = match change.old {
+    let old = match change.diff_base() {
         Some(old) => Some(read(old)?),
         None => None,
     };

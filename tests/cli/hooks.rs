@@ -341,3 +341,52 @@ fn a_failure_shows_the_memory_that_speaks_to_it() {
     );
     assert!(!memory.contains(&unrelated[..10]), "{err}");
 }
+
+#[test]
+fn a_chained_pre_push_hook_gets_the_refs_and_git_zen_still_blocks() {
+    let repo = hooked();
+    let remote = repo.outside("remote.git");
+    repo.git(&["init", "-q", "--bare", remote.to_str().unwrap()]);
+    repo.git(&["remote", "add", "origin", remote.to_str().unwrap()]);
+    let own = "#!/bin/sh\ncat > \"$(git rev-parse --git-dir)/own-pre-push-stdin\"\n";
+    let hook = repo.path().join(".git/hooks/pre-push");
+    std::fs::write(&hook, own).unwrap();
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    repo.zen_ok(&["hooks", "install"]);
+    repo.write("k.py", format!("KEY = \"{}\"\n", fake_aws_key()));
+    repo.git(&["add", "k.py"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "key"]);
+    let err = blocked(&repo.git_run(&["push", "origin", "main"]));
+    assert!(err.contains("k.py:1 secret-aws-access-key"), "{err}");
+    assert!(
+        repo.read(".git/own-pre-push-stdin")
+            .starts_with("refs/heads/main ")
+    );
+    assert!(
+        repo.git(&["ls-remote", "origin"]).is_empty(),
+        "nothing was pushed"
+    );
+}
+
+#[test]
+fn a_merge_that_needs_no_new_decision_commits() {
+    let repo = hooked();
+    repo.write(
+        ".datazentr/policies/arch.toml",
+        "[[rule]]\nid = \"src-needs-decision\"\nkind = \"requires-decision\"\npaths = [\"src/**\"]\n",
+    );
+    let decision = repo.record(&["decision", "Layout of src", "--path", "src/**"]);
+    repo.git(&["add", "-A"]);
+    repo.git_run(&["commit", "-q", "-m", "policy"]).ok();
+    repo.git(&["checkout", "-q", "-b", "feat"]);
+    repo.write("src/a.rs", "fn a() {}\n");
+    repo.git(&["add", "-A"]);
+    let message = format!("Add a\n\nDecision: {}", &decision[..10]);
+    repo.git_run(&["commit", "-q", "-m", &message]).ok();
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("other.txt", "x\n");
+    repo.git(&["add", "-A"]);
+    repo.git_run(&["commit", "-q", "-m", "Other work"]).ok();
+    repo.git_run(&["merge", "-q", "--no-ff", "--no-edit", "feat"])
+        .ok();
+}

@@ -104,7 +104,9 @@ timeout_secs = 20
     repo.git(&["add", "-A"]);
     repo.git(&["commit", "-q", "-m", "gate"]);
     repo.write("app.py", "x = 1  # TODO later\n");
-    repo.git(&["add", "app.py"]);
+    // A file named like an option stays a file to the gate.
+    repo.write("--version.py", "ok\n");
+    repo.git(&["add", "app.py", "--", "--version.py"]);
 
     // Untrusted: reported, not run, not blocking.
     let run = repo.zen(&["check"]);
@@ -395,4 +397,88 @@ fn binary_files_skip_line_rules_and_lfs_pointers_pass_the_size_limit() {
     assert_eq!(code, Some(0), "{report}");
     assert_eq!(report["findings"], serde_json::json!([]));
     assert_eq!(report["files_checked"], 2);
+}
+
+#[test]
+fn a_secret_typed_into_a_merge_resolution_is_caught() {
+    let repo = committed();
+    repo.write("f.py", "x = 1\n");
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "-m", "f"]);
+    repo.git(&["checkout", "-q", "-b", "side"]);
+    repo.write("f.py", "x = 2\n");
+    repo.git(&["commit", "-q", "-am", "side"]);
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("f.py", "x = 3\n");
+    repo.git(&["commit", "-q", "-am", "main"]);
+    assert!(
+        !repo
+            .git_cmd(&["merge", "-q", "side"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    repo.write(
+        "f.py",
+        format!("x = 4\nKEY = \"AKIA{}\"\n", "QYLPMN5HZQ3JDRW7"),
+    );
+    repo.git(&["add", "f.py"]);
+    repo.git(&["commit", "-q", "--no-edit"]);
+    let (code, report) = check_json(&repo, &["--range", "HEAD~1..HEAD"]);
+    assert_eq!(code, Some(1), "{report}");
+    assert_eq!(rules_found(&report), ["secret-aws-access-key"]);
+    assert_eq!(report["findings"][0]["line"], 2);
+}
+
+#[test]
+fn odd_type_changes_renames_and_sparse_indexes_are_read_like_git() {
+    let repo = committed();
+    // A submodule replaced by a file is new content, not an error.
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    repo.git(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        &format!("160000,{},sm", head.trim()),
+    ]);
+    repo.git(&["commit", "-q", "-m", "submodule"]);
+    repo.git(&["rm", "-q", "--cached", "sm"]);
+    repo.write("sm", "now a file\n");
+    repo.git(&["add", "sm"]);
+    repo.zen_ok(&["check"]);
+    repo.git(&["commit", "-q", "-m", "file"]);
+
+    // Moving a file out of an allowlisted folder brings its secret under the rules.
+    repo.write(
+        ".datazentr/policies/fixtures.toml",
+        "[secrets.allowlist]\npaths = [\"tests/fixtures/**\"]\n",
+    );
+    repo.write(
+        "tests/fixtures/k.py",
+        format!("KEY = \"AKIA{}\"\n", "QYLPMN5HZQ3JDRW7"),
+    );
+    repo.git(&["add", "-A"]);
+    repo.zen_ok(&["check"]);
+    repo.git(&["commit", "-q", "-m", "fixture"]);
+    repo.git(&["mv", "tests/fixtures/k.py", "src_k.py"]);
+    let (code, report) = check_json(&repo, &[]);
+    assert_eq!(code, Some(1), "{report}");
+    assert_eq!(report["findings"][0]["path"], "src_k.py");
+    repo.git(&["mv", "src_k.py", "tests/fixtures/k.py"]);
+
+    // A sparse index keeps folders outside the cone as one entry; what is staged there is seen.
+    repo.write(
+        "out/deep/key.py",
+        format!("KEY = \"AKIA{}\"\n", "QYLPMN5HZQ3JDRW7"),
+    );
+    repo.write("in/a.txt", "a\n");
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "out"]);
+    repo.git(&["sparse-checkout", "init", "--cone", "--sparse-index"]);
+    repo.git(&["sparse-checkout", "set", "in"]);
+    repo.git(&["reset", "-q", "--soft", "HEAD~1"]);
+    let (code, report) = check_json(&repo, &[]);
+    assert_eq!(code, Some(1), "{report}");
+    assert_eq!(report["findings"][0]["path"], "out/deep/key.py");
 }
