@@ -115,12 +115,11 @@ impl CommandGate {
                 return Err(failed(format!("cannot capture output: {e}"), String::new()));
             }
         };
-        use std::os::unix::process::CommandExt;
+        // The gate stays in git-zen's process group, so Ctrl-C on the terminal stops it too.
         cmd.current_dir(dir)
             .stdin(Stdio::null())
             .stdout(out)
-            .stderr(err)
-            .process_group(0);
+            .stderr(err);
         let mut child = cmd.spawn().map_err(|e| {
             failed(
                 format!("cannot start `{}`: {e}", self.command[0]),
@@ -133,7 +132,7 @@ impl CommandGate {
             match child.try_wait() {
                 Ok(Some(status)) => break Ok(status),
                 Ok(None) if started.elapsed() >= self.timeout => {
-                    kill_group(child.id());
+                    kill_children(child.id());
                     let _ = child.kill();
                     let _ = child.wait();
                     break Err(format!("timed out after {}s", self.timeout.as_secs()));
@@ -156,10 +155,11 @@ impl CommandGate {
     }
 }
 
-/// Kills the gate's whole process group, so a timed-out shell does not leave its children behind.
-fn kill_group(pid: u32) {
-    let _ = Command::new("kill")
-        .args(["-KILL", "--", &format!("-{pid}")])
+/// Kills the processes a timed-out gate started (a shell's `sleep`, a test runner's workers), so
+/// they do not outlive it; best effort, as `pkill` may be missing.
+fn kill_children(pid: u32) {
+    let _ = Command::new("pkill")
+        .args(["-KILL", "-P", &pid.to_string()])
         .stderr(Stdio::null())
         .status();
 }

@@ -85,7 +85,9 @@ impl Report {
                     "message": { "text": text },
                 });
                 if let Some(path) = &f.path {
-                    let mut location = json!({ "artifactLocation": { "uri": path } });
+                    let mut location = json!({
+                        "artifactLocation": { "uri": uri_path(path), "uriBaseId": "%SRCROOT%" }
+                    });
                     if let Some(line) = f.line {
                         location["region"] = json!({ "startLine": line });
                     }
@@ -112,9 +114,32 @@ impl Report {
     }
 }
 
+/// A repository path as a relative URI reference: bytes outside RFC 3986's unreserved set and
+/// `/` are percent-encoded (a path may hold spaces, `#` or `%`).
+fn uri_path(path: &str) -> String {
+    let mut uri = String::with_capacity(path.len());
+    for &b in path.as_bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            uri.push(b as char);
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri
+}
+
 fn level(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => "error",
         Severity::Warn => "warning",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn paths_become_uri_references() {
+        assert_eq!(super::uri_path("src/a b#1%.py"), "src/a%20b%231%25.py");
+        assert_eq!(super::uri_path("ü.txt"), "%C3%BC.txt");
     }
 }
