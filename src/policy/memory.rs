@@ -5,7 +5,8 @@ use crate::record::{Kind, Outcome, Record};
 
 /// At most `limit` current lessons and decisions related to `findings`, most relevant first: a
 /// record whose `paths` cover a failing file counts most, then one tagged with a failed rule's
-/// id, kind or a word of its id; a lesson from a failure before other records; newer before older.
+/// id, kind or a word of its id; then a lesson from a failure; then the record whose covering
+/// glob is most specific; then newer before older.
 pub fn related<'a>(
     records: &'a [Record],
     findings: &[Finding],
@@ -33,14 +34,21 @@ pub fn related<'a>(
         .iter()
         .filter(|r| matches!(r.kind, Kind::Lesson | Kind::Decision) && r.status.is_current())
         .filter_map(|r| {
-            let by_path = paths.iter().any(|p| r.governs(p));
+            // How specific the best covering glob is: `config/app.py` says more than `**`.
+            let specificity = paths
+                .iter()
+                .flat_map(|p| r.globs_covering(p))
+                .map(|g| g.find(['*', '?', '[', '{']).unwrap_or(g.len()).min(99) as u32)
+                .max();
+            let by_path = specificity.is_some();
             let by_tag = r
                 .tags
                 .iter()
                 .any(|t| words.binary_search(&t.to_lowercase()).is_ok());
-            let score = 4 * u32::from(by_path)
-                + 2 * u32::from(by_tag)
-                + u32::from(r.outcome == Some(Outcome::Failure));
+            let score = 400 * u32::from(by_path)
+                + 200 * u32::from(by_tag)
+                + 100 * u32::from(r.outcome == Some(Outcome::Failure))
+                + specificity.unwrap_or(0);
             (by_path || by_tag).then_some((score, r))
         })
         .collect();

@@ -176,9 +176,14 @@ impl Record {
 impl Record {
     /// Whether one of the record's `paths` globs matches `path` (relative to the work tree).
     pub fn governs(&self, path: &str) -> bool {
-        self.paths
-            .iter()
-            .any(|glob| globset::Glob::new(glob).is_ok_and(|g| g.compile_matcher().is_match(path)))
+        self.globs_covering(path).next().is_some()
+    }
+
+    /// The record's `paths` globs that match `path`.
+    pub fn globs_covering<'a>(&'a self, path: &'a str) -> impl Iterator<Item = &'a str> {
+        self.paths.iter().map(String::as_str).filter(move |glob| {
+            globset::Glob::new(glob).is_ok_and(|g| g.compile_matcher().is_match(path))
+        })
     }
 
     /// The line of the front matter where `needle` first appears (quoted value or key), for
