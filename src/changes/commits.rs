@@ -170,6 +170,7 @@ pub(super) fn diff_trees(
                 old: content_before(l.2, l.1),
                 new: Some(r.1),
                 kind: EntryKind::from_tree_mode(r.2),
+                size_hint: None,
             }),
             (Some(l), None) => out.push(Change {
                 path: path_string(prefix),
@@ -177,6 +178,7 @@ pub(super) fn diff_trees(
                 old: Some(l.1),
                 new: None,
                 kind: EntryKind::from_tree_mode(l.2),
+                size_hint: None,
             }),
             (None, Some(r)) => out.push(Change {
                 path: path_string(prefix),
@@ -184,6 +186,7 @@ pub(super) fn diff_trees(
                 old: None,
                 new: Some(r.1),
                 kind: EntryKind::from_tree_mode(r.2),
+                size_hint: None,
             }),
             _ => {}
         }

@@ -101,6 +101,9 @@ pub struct Change {
     pub new: Option<ObjectId>,
     /// What the path holds after the change (before it, for a deletion).
     pub kind: EntryKind,
+    /// The work-tree file's size when it was staged, as the index records it: a hint of the new
+    /// blob's size (a clean filter such as Git LFS can make the blob far smaller).
+    pub size_hint: Option<u64>,
 }
 
 impl Change {

@@ -149,6 +149,7 @@ impl Walk<'_> {
                         old: content_before(entry.mode, entry.id),
                         new: Some(e.id),
                         kind: new_mode.map_or(EntryKind::File, EntryKind::from_tree_mode),
+                        size_hint: Some(u64::from(e.stat.size)),
                     });
                 }
                 // Conflicted paths have several stages; git refuses to commit them anyway.
@@ -162,6 +163,7 @@ impl Walk<'_> {
                     old: Some(entry.id),
                     new: None,
                     kind: EntryKind::from_tree_mode(entry.mode),
+                    size_hint: None,
                 });
             }
         }
@@ -200,6 +202,7 @@ impl Walk<'_> {
                 .mode
                 .to_tree_entry_mode()
                 .map_or(EntryKind::File, EntryKind::from_tree_mode),
+            size_hint: Some(u64::from(e.stat.size)),
         });
         Ok(())
     }

@@ -469,6 +469,9 @@ impl<'r> StagedCopies<'r> {
     }
 }
 
+/// Files up to this size (by the index's record) are read without asking for their size first.
+const SMALL_FILE: u64 = 8 << 20;
+
 /// The file rules for one change: `(findings, whether its content was read)`.
 fn check_file(
     repo: &mut gix::Repository,
@@ -516,11 +519,34 @@ fn check_file(
             _ => None,
         })
         .collect();
+    let line_rules: Vec<(&Rule, &super::lines::AddedLinesRule)> = rules
+        .iter()
+        .filter_map(|r| match &r.kind {
+            RuleKind::AddedLines(spec) if spec.filter.matches(&change.path) => Some((*r, spec)),
+            _ => None,
+        })
+        .collect();
+    let reads_lines = !line_rules.is_empty() || scanner.is_some();
+    let limit = size_rules.iter().map(|(_, max)| *max).min();
+    // The blob's size: from the content when it will be read anyway and the index says the file
+    // is small (one object lookup instead of two); otherwise from the object header, so a huge
+    // file that breaks the limit is never read whole.
+    let small = change
+        .size_hint
+        .is_some_and(|hint| limit.is_none_or(|max| hint <= max) && hint <= SMALL_FILE);
+    let content = if reads_lines && small {
+        Some(read(new)?)
+    } else {
+        None
+    };
     if !size_rules.is_empty() {
-        let size = repo
-            .find_header(new)
-            .map_err(ChangesError::read(format!("blob {new} ({})", change.path)))?
-            .size();
+        let size = match &content {
+            Some(content) => content.len() as u64,
+            None => repo
+                .find_header(new)
+                .map_err(ChangesError::read(format!("blob {new} ({})", change.path)))?
+                .size(),
+        };
         let mut too_big = false;
         for (rule, max) in size_rules {
             if size > max {
@@ -537,17 +563,13 @@ fn check_file(
             return Ok((findings, false));
         }
     }
-    let line_rules: Vec<(&Rule, &super::lines::AddedLinesRule)> = rules
-        .iter()
-        .filter_map(|r| match &r.kind {
-            RuleKind::AddedLines(spec) if spec.filter.matches(&change.path) => Some((*r, spec)),
-            _ => None,
-        })
-        .collect();
-    if line_rules.is_empty() && scanner.is_none() {
+    if !reads_lines {
         return Ok((findings, false));
     }
-    let content = read(new)?;
+    let content = match content {
+        Some(content) => content,
+        None => read(new)?,
+    };
     if changes::is_binary(&content) {
         return Ok((findings, true));
     }
@@ -559,24 +581,23 @@ fn check_file(
     if added.is_empty() {
         return Ok((findings, true));
     }
-    if let Some(scanner) = scanner {
-        let mut hits: Vec<SecretHit> = Vec::new();
-        scanner.scan(
-            &change.path,
-            &content,
-            &|line| added.contains(line),
-            &mut hits,
-        );
-        for hit in hits {
-            // The scanner was built from these same active rules.
-            if let Some(rule) = rules.iter().find(|r| r.id == hit.rule) {
-                findings.push(finding(rule, Some(hit.line), Some(hit.masked)));
+    // Only the new lines are scanned, each run of them on its own.
+    for (first, span) in added.spans(&content) {
+        let offset = first - 1;
+        if let Some(scanner) = scanner {
+            let mut hits: Vec<SecretHit> = Vec::new();
+            scanner.scan(&change.path, span, &|_| true, &mut hits);
+            for hit in hits {
+                // The scanner was built from these same active rules.
+                if let Some(rule) = rules.iter().find(|r| r.id == hit.rule) {
+                    findings.push(finding(rule, Some(hit.line + offset), Some(hit.masked)));
+                }
             }
         }
-    }
-    for (rule, spec) in line_rules {
-        for line in spec.find(&content, &added) {
-            findings.push(finding(rule, Some(line), None));
+        for (rule, spec) in &line_rules {
+            for line in spec.find(span, &changes::AddedLines::All) {
+                findings.push(finding(rule, Some(line + offset), None));
+            }
         }
     }
     Ok((findings, true))
