@@ -169,8 +169,19 @@ pub fn status(repo: &Repo) -> Result<Vec<HookStatus>, HooksError> {
 pub fn install(repo: &Repo) -> Result<Vec<(HookStatus, Action)>, HooksError> {
     let dir = hooks_dir(repo)?;
     fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+    let before = status(repo)?;
+    // Refuse before touching anything, so a refusal never leaves half the hooks installed.
+    for s in &before {
+        let chained = chained_path(&s.path);
+        if s.state == State::Foreign && chained.exists() {
+            return Err(HooksError::ChainTaken {
+                hook: s.path.clone(),
+                chained,
+            });
+        }
+    }
     let mut done = Vec::new();
-    for status in status(repo)? {
+    for status in before {
         let path = &status.path;
         let action = match status.state {
             State::Installed => Action::Unchanged,
@@ -184,12 +195,6 @@ pub fn install(repo: &Repo) -> Result<Vec<(HookStatus, Action)>, HooksError> {
             }
             State::Foreign => {
                 let chained = chained_path(path);
-                if chained.exists() {
-                    return Err(HooksError::ChainTaken {
-                        hook: path.clone(),
-                        chained,
-                    });
-                }
                 // A rename keeps the hook's bytes and mode exactly, for `uninstall` to restore.
                 fs::rename(path, &chained).map_err(io_err(path))?;
                 write_shim(path, status.hook)?;

@@ -390,3 +390,15 @@ fn a_merge_that_needs_no_new_decision_commits() {
     repo.git_run(&["merge", "-q", "--no-ff", "--no-edit", "feat"])
         .ok();
 }
+
+#[test]
+fn install_refuses_before_touching_anything_when_a_chain_slot_is_taken() {
+    let repo = TestRepo::initialized();
+    let hooks = repo.path().join(".git/hooks");
+    std::fs::write(hooks.join("pre-push"), "#!/bin/sh\nexit 0\n").unwrap();
+    std::fs::write(hooks.join("pre-push.zen-chained"), "#!/bin/sh\nexit 0\n").unwrap();
+    let err = repo.zen_fails(&["hooks", "install"]).stderr;
+    assert!(err.contains("pre-push.zen-chained already exists"), "{err}");
+    assert!(!hooks.join("pre-commit").exists(), "nothing was installed");
+    assert!(!hooks.join("commit-msg").exists(), "nothing was installed");
+}
