@@ -210,7 +210,7 @@ mod tests {
         let gate = CommandGate {
             command: vec!["sh".into(), "-c".into(), "echo started; sleep 5".into()],
             filter: FileFilter::new(&[], &[]).unwrap(),
-            timeout: Duration::from_millis(200),
+            timeout: Duration::from_millis(1000),
         };
         let started = Instant::now();
         match gate.run(Path::new("."), &[]) {

@@ -202,7 +202,17 @@ impl<'a> Checker<'a> {
             changes,
             64,
             || sync.to_thread_local(),
-            |repo, change| check_file(repo, change, &rules, scanner, commit.as_deref()),
+            |repo, change| {
+                let workdir = repo.workdir().map(Path::to_path_buf);
+                check_file(
+                    repo,
+                    workdir.as_deref(),
+                    change,
+                    &rules,
+                    scanner,
+                    commit.as_deref(),
+                )
+            },
         );
         for result in results {
             let (findings, read) = result?;
@@ -469,12 +479,26 @@ impl<'r> StagedCopies<'r> {
     }
 }
 
+/// The staged blob's bytes from the work-tree file, when that file holds exactly them (checked by
+/// hashing): cheaper than inflating a loose object, which costs most of a many-file hook.
+fn staged_content(workdir: Option<&Path>, change: &Change, id: ObjectId) -> Option<Vec<u8>> {
+    let hint = change.size_hint?;
+    let file = workdir?.join(&change.path);
+    let meta = std::fs::symlink_metadata(&file).ok()?;
+    if !meta.is_file() || meta.len() != hint {
+        return None;
+    }
+    let content = std::fs::read(&file).ok()?;
+    (super::trust::blob_id(&content) == id).then_some(content)
+}
+
 /// Files up to this size (by the index's record) are read without asking for their size first.
 const SMALL_FILE: u64 = 8 << 20;
 
 /// The file rules for one change: `(findings, whether its content was read)`.
 fn check_file(
     repo: &mut gix::Repository,
+    workdir: Option<&Path>,
     change: &Change,
     rules: &[&Rule],
     scanner: Option<&Scanner>,
@@ -535,7 +559,7 @@ fn check_file(
         .size_hint
         .is_some_and(|hint| limit.is_none_or(|max| hint <= max) && hint <= SMALL_FILE);
     let content = if reads_lines && small {
-        Some(read(new)?)
+        Some(staged_content(workdir, change, new).map_or_else(|| read(new), Ok)?)
     } else {
         None
     };
@@ -568,7 +592,7 @@ fn check_file(
     }
     let content = match content {
         Some(content) => content,
-        None => read(new)?,
+        None => staged_content(workdir, change, new).map_or_else(|| read(new), Ok)?,
     };
     if changes::is_binary(&content) {
         return Ok((findings, true));
