@@ -198,9 +198,10 @@ impl<'a> Checker<'a> {
         }
         let commit = commit.map(|c| c.to_hex_with_len(12).to_string());
         let sync = self.repo.gix().clone().into_sync();
+        // Files differ wildly in size, so even two of them are worth a second thread.
         let results = crate::par::map_with(
             changes,
-            64,
+            2,
             || sync.to_thread_local(),
             |repo, change| {
                 let workdir = repo.workdir().map(Path::to_path_buf);
