@@ -216,7 +216,8 @@ mod tests {
         match gate.run(Path::new("."), &[]) {
             GateOutcome::Failed { why, output } => {
                 assert!(why.contains("timed out"), "{why}");
-                assert_eq!(output.trim(), "started");
+                // The shell may also report its killed child ("Killed") before it goes itself.
+                assert!(output.starts_with("started\n"), "{output:?}");
             }
             GateOutcome::Passed => panic!("a sleeping gate passed"),
         }
