@@ -108,12 +108,7 @@ impl<'a> Checker<'a> {
         // A merge brings commits that were judged with their own messages (and are judged again
         // by pre-push): the merge's message need not name their decisions again.
         if !self.repo.git_dir().join("MERGE_HEAD").exists() {
-            self.decisions(
-                changes,
-                message.into_iter().collect(),
-                |c| self.staged_record(c),
-                report,
-            )?;
+            self.decisions(changes, message.into_iter().collect(), report)?;
         }
         self.gates(changes, report)?;
         Ok(())
@@ -128,7 +123,7 @@ impl<'a> Checker<'a> {
         }
         let all: Vec<Change> = last_change_per_path(commits);
         let messages: Vec<&str> = commits.iter().map(|c| c.message.as_str()).collect();
-        self.decisions(&all, messages, |c| self.staged_record(c), report)?;
+        self.decisions(&all, messages, report)?;
         self.gates(&all, report)?;
         Ok(())
     }
@@ -253,7 +248,7 @@ impl<'a> Checker<'a> {
             return None;
         }
         let blob = self.repo.gix().find_blob(change.new?).ok()?;
-        let text = String::from_utf8(blob.data.clone()).ok()?;
+        let text = String::from_utf8(blob.detach().data).ok()?;
         record::parse(std::path::Path::new(&change.path), &text).ok()
     }
 
@@ -261,7 +256,6 @@ impl<'a> Checker<'a> {
         &self,
         changes: &[Change],
         messages: Vec<&str>,
-        staged_record: impl Fn(&Change) -> Option<Record>,
         report: &mut Report,
     ) -> Result<(), RunError> {
         let rules: Vec<(&Rule, &decision::RequiresDecision)> = self
@@ -279,7 +273,7 @@ impl<'a> Checker<'a> {
         let mut decisions: Vec<Record> = changes
             .iter()
             .filter(|c| c.new.is_some())
-            .filter_map(&staged_record)
+            .filter_map(|c| self.staged_record(c))
             .collect();
         let named: Vec<String> = messages
             .iter()
