@@ -1,48 +1,20 @@
 //! The `requires-decision` rule kind: changes under some paths need an accepted decision whose
 //! `paths` cover them — recorded in the same commit, or named in the message as `Decision: <id>`.
 
-use globset::GlobSet;
-use serde::Deserialize;
-
-use super::paths::glob_set;
+use super::paths::PathRule;
 use crate::record::{Kind, Record, Status};
-
-/// The keys of a `requires-decision` rule.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Spec {
-    paths: Vec<String>,
-    #[serde(default)]
-    except: Vec<String>,
-}
-
-impl Spec {
-    /// Compiles the globs.
-    pub fn compile(self) -> Result<RequiresDecision, String> {
-        if self.paths.is_empty() {
-            return Err("`paths` is empty; list the globs whose changes need a decision".into());
-        }
-        Ok(RequiresDecision {
-            guarded: glob_set("paths", &self.paths)?,
-            except: glob_set("except", &self.except)?,
-            paths: self.paths,
-        })
-    }
-}
 
 /// Paths whose changes need a recorded decision.
 #[derive(Debug)]
 pub struct RequiresDecision {
-    /// The globs as written.
-    pub paths: Vec<String>,
-    guarded: GlobSet,
-    except: GlobSet,
+    /// The guarded paths.
+    pub guarded: PathRule,
 }
 
 impl RequiresDecision {
     /// Whether a change to `path` needs a decision.
     pub fn guards(&self, path: &str) -> bool {
-        self.guarded.is_match(path) && !self.except.is_match(path)
+        self.guarded.matches(path)
     }
 
     /// The guarded paths among `changed` that no accepted decision in `decisions` covers.

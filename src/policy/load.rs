@@ -262,9 +262,9 @@ fn parse_kind(name: &str, table: toml::Table) -> Result<RuleKind, String> {
         })
     }
     Ok(match name {
-        "forbidden-paths" => {
-            RuleKind::ForbiddenPaths(spec::<super::paths::Spec>(value)?.compile()?)
-        }
+        "forbidden-paths" => RuleKind::ForbiddenPaths(
+            spec::<super::paths::Spec>(value)?.compile("that must not be added")?,
+        ),
         "file-size" => RuleKind::FileSize(spec::<super::size::Spec>(value)?.compile()?),
         "secrets" => {
             let spec: secrets::SecretsSpec = spec(value)?;
@@ -274,9 +274,9 @@ fn parse_kind(name: &str, table: toml::Table) -> Result<RuleKind, String> {
         "commit-message" => {
             RuleKind::CommitMessage(spec::<super::message::Spec>(value)?.compile()?)
         }
-        "requires-decision" => {
-            RuleKind::RequiresDecision(spec::<super::decision::Spec>(value)?.compile()?)
-        }
+        "requires-decision" => RuleKind::RequiresDecision(super::decision::RequiresDecision {
+            guarded: spec::<super::paths::Spec>(value)?.compile("whose changes need a decision")?,
+        }),
         "command" => RuleKind::Command(spec::<super::command::Spec>(value)?.compile()?),
         other => {
             return Err(format!(

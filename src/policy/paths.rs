@@ -44,7 +44,8 @@ impl FileFilter {
     }
 }
 
-/// The keys of a `forbidden-paths` rule.
+/// The keys of a rule about paths (`forbidden-paths`, `requires-decision`): the `paths` globs,
+/// minus the `except` globs.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
@@ -54,31 +55,35 @@ pub struct Spec {
 }
 
 impl Spec {
-    /// Compiles the globs.
-    pub fn compile(self) -> Result<ForbiddenPaths, String> {
+    /// Compiles the globs; `purpose` ends the message for an empty list ("that must not be
+    /// added").
+    pub fn compile(self, purpose: &str) -> Result<PathRule, String> {
         if self.paths.is_empty() {
-            return Err("`paths` is empty; list the globs that must not be added".into());
+            return Err(format!("`paths` is empty; list the globs {purpose}"));
         }
-        Ok(ForbiddenPaths {
-            forbidden: glob_set("paths", &self.paths)?,
+        Ok(PathRule {
+            matched: glob_set("paths", &self.paths)?,
             except: glob_set("except", &self.except)?,
             paths: self.paths,
         })
     }
 }
 
-/// Paths that must not be added (or renamed into place).
+/// Compiled `paths` minus `except`.
 #[derive(Debug)]
-pub struct ForbiddenPaths {
+pub struct PathRule {
     /// The globs as written.
     pub paths: Vec<String>,
-    forbidden: GlobSet,
+    matched: GlobSet,
     except: GlobSet,
 }
 
-impl ForbiddenPaths {
-    /// Whether adding `path` breaks the rule.
-    pub fn forbids(&self, path: &str) -> bool {
-        self.forbidden.is_match(path) && !self.except.is_match(path)
+impl PathRule {
+    /// Whether the rule covers `path`.
+    pub fn matches(&self, path: &str) -> bool {
+        self.matched.is_match(path) && !self.except.is_match(path)
     }
 }
+
+/// Paths that must not be added (or renamed into place).
+pub type ForbiddenPaths = PathRule;

@@ -515,7 +515,7 @@ fn check_file(
     if change.is_new_path() {
         for rule in rules {
             if let RuleKind::ForbiddenPaths(spec) = &rule.kind
-                && spec.forbids(&change.path)
+                && spec.matches(&change.path)
             {
                 findings.push(finding(rule, None, None));
             }
