@@ -10,6 +10,7 @@
 pub mod changes;
 pub mod draft;
 pub mod fsutil;
+pub mod genesis;
 pub mod hooks;
 pub mod id;
 pub mod import;

@@ -101,9 +101,14 @@ pub struct Store {
 impl Store {
     /// Creates `.datazentr/` and its layout; existing files are left as they are.
     pub fn init(repo: &Repo) -> Result<(Store, InitReport), StoreError> {
+        Store::init_at(repo.workdir())
+    }
+
+    /// [`Store::init`] in the work tree at `workdir` (for a repository being created).
+    pub fn init_at(workdir: &Path) -> Result<(Store, InitReport), StoreError> {
         let store = Store {
-            root: repo.workdir().join(DIR),
-            workdir: repo.workdir().to_path_buf(),
+            root: workdir.join(DIR),
+            workdir: workdir.to_path_buf(),
         };
         store.check_folder()?;
         let mut report = InitReport::default();

@@ -3,6 +3,7 @@
 mod check;
 mod demo;
 mod docs;
+mod genesis;
 mod hooks;
 mod import;
 
@@ -66,6 +67,8 @@ enum Command {
     Policy(check::PolicyArgs),
     Trust(check::TrustArgs),
     Hooks(hooks::HooksArgs),
+    Genesis(genesis::GenesisArgs),
+    Template(genesis::TemplateArgs),
     #[command(hide = true)]
     Hook(hooks::HookArgs),
 
@@ -118,7 +121,8 @@ failed_from!(
     git_zen::changes::ChangesError,
     git_zen::policy::trust::TrustError,
     git_zen::policy::secrets::SecretsError,
-    git_zen::hooks::HooksError
+    git_zen::hooks::HooksError,
+    git_zen::genesis::GenesisError
 );
 
 /// The result of a command.
@@ -165,6 +169,8 @@ fn run(command: Command) -> CmdResult {
         Command::Policy(args) => check::run_policy(&args),
         Command::Trust(args) => check::run_trust(&args),
         Command::Hooks(args) => hooks::run_hooks(&args),
+        Command::Genesis(args) => genesis::run_genesis(&args),
+        Command::Template(args) => genesis::run_template(&args),
         Command::Hook(args) => hooks::run_hook(&args),
 
         Command::Demo(args) => demo::run(&args),

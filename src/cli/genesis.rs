@@ -1,0 +1,148 @@
+//! `git zen genesis` and `git zen template list`.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, Write};
+
+use git_zen::genesis::{self, Template, Variable};
+
+use super::{CmdResult, CommandError, absolute, interactive, output};
+
+/// Create a new git repository from a template, with its memory initialised and a first commit.
+///
+/// Files ending in `.hbs` and every path are rendered with handlebars (an unknown variable is an
+/// error). Built-in variables: name, year, author, email. On a terminal each template variable
+/// without a value is asked for; elsewhere (or with --defaults) defaults are taken.
+#[derive(Debug, clap::Args)]
+pub struct GenesisArgs {
+    /// The new project's name; also the folder created (relative to the current directory).
+    name: String,
+    /// A built-in template's name, or a template folder (`./my-template`).
+    #[arg(short, long, default_value = "rust-cli")]
+    template: String,
+    /// A variable's value, `KEY=VALUE`; repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+    /// Take every default without asking.
+    #[arg(long)]
+    defaults: bool,
+    /// Render and check everything, write nothing, and list what would be created.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+pub fn run_genesis(args: &GenesisArgs) -> CmdResult {
+    let cwd = std::env::current_dir()
+        .map_err(|e| CommandError::Failed(format!("cannot read the current directory: {e}")))?;
+    let template = Template::find(&args.template, &cwd)?;
+    let mut given = BTreeMap::new();
+    for pair in &args.set {
+        let (key, value) = pair
+            .split_once('=')
+            .ok_or_else(|| CommandError::Usage(format!("--set {pair}: expected KEY=VALUE")))?;
+        given.insert(key.trim().to_owned(), value.to_owned());
+    }
+    let (author, email) = genesis::identity(&cwd);
+    if !args.dry_run && (author.is_empty() || email.is_empty()) {
+        return Err(CommandError::Failed(
+            "git has no user.name or user.email for the first commit\n  hint: git config --global user.name \"Your Name\"; git config --global user.email you@example.com".into(),
+        ));
+    }
+    let mut prompt =
+        |var: &str, spec: &Variable, default: Option<&str>| -> std::io::Result<String> {
+            let mut err = std::io::stderr();
+            let question = spec.prompt.as_deref().unwrap_or(var);
+            match default {
+                Some(d) => write!(err, "{question} [{d}]: ")?,
+                None => write!(err, "{question}: ")?,
+            }
+            err.flush()?;
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line)?;
+            Ok(line.trim().to_owned())
+        };
+    let ask: Option<&mut genesis::Ask<'_>> = if args.defaults || !interactive() {
+        None
+    } else {
+        Some(&mut prompt)
+    };
+    let answers = genesis::answers(&template, &args.name, (&author, &email), &given, ask)?;
+    let target = absolute(std::path::Path::new(&args.name));
+    let created = genesis::create(&template, &target, answers, args.dry_run)?;
+    let mut out = anstream::stdout();
+    let verb = if args.dry_run {
+        "would create"
+    } else {
+        "created"
+    };
+    writeln!(
+        out,
+        "{verb} {} from template {}",
+        created.target.display(),
+        created.template
+    )?;
+    for file in &created.files {
+        writeln!(out, "  {}", file.display())?;
+    }
+    if let Some(commit) = &created.commit {
+        writeln!(out, "first commit {}", &commit[..12.min(commit.len())])?;
+    }
+    Ok(())
+}
+
+/// Work with project templates.
+#[derive(Debug, clap::Args)]
+pub struct TemplateArgs {
+    #[command(subcommand)]
+    command: TemplateCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum TemplateCommand {
+    /// The built-in templates, with their descriptions.
+    List {
+        /// Print one JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(serde::Serialize)]
+struct TemplateJson<'a> {
+    name: &'a str,
+    version: &'a str,
+    description: &'a str,
+    skills: &'a [String],
+    tags: &'a [String],
+    variables: Vec<&'a str>,
+    source: &'a str,
+}
+
+pub fn run_template(args: &TemplateArgs) -> CmdResult {
+    let TemplateCommand::List { json } = args.command;
+    let templates = Template::built_ins()?;
+    let mut out = anstream::stdout();
+    if json {
+        let list: Vec<TemplateJson> = templates
+            .iter()
+            .map(|t| TemplateJson {
+                name: &t.meta.name,
+                version: &t.meta.version,
+                description: &t.meta.description,
+                skills: &t.meta.skills,
+                tags: &t.meta.tags,
+                variables: t.variables.keys().map(String::as_str).collect(),
+                source: &t.source,
+            })
+            .collect();
+        output::json(&mut out, &list)?;
+    } else {
+        for t in &templates {
+            writeln!(
+                out,
+                "{:<16} {:<8} {}",
+                t.meta.name, t.meta.version, t.meta.description
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,305 @@
+//! Genesis: a new git repository rendered from a template, its memory initialised, its first
+//! commit made — written in a temporary folder beside the target and moved into place only when
+//! complete, so a failure leaves nothing behind.
+
+pub mod render;
+pub mod template;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::Serialize;
+
+pub use render::Rendered;
+pub use template::{Template, Variable};
+
+use crate::repo::run_captured;
+use crate::store::{DIR, Store};
+
+/// Why genesis failed. Nothing was written when it did.
+#[derive(Debug, thiserror::Error)]
+pub enum GenesisError {
+    /// No built-in template has that name.
+    #[error(
+        "no template named `{0}`\n  hint: `git zen template list` shows them; a folder path works too"
+    )]
+    UnknownTemplate(String),
+    /// A template file is malformed.
+    #[error("{}:{line}: {message}", file.display())]
+    Invalid {
+        /// The file.
+        file: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// Rendering failed (an unknown variable in strict mode, bad syntax).
+    #[error("{file}:{line}: {message}")]
+    Render {
+        /// The template file (or `default of <variable>`).
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// What handlebars said.
+        message: String,
+    },
+    /// A rendered path would leave the target, or two files collide.
+    #[error("refusing to write {path}: {why}")]
+    Unsafe {
+        /// The path as rendered.
+        path: String,
+        /// Why it is refused.
+        why: String,
+    },
+    /// An answer is missing or does not match the variable's pattern.
+    #[error("variable `{name}`: {message}")]
+    Answer {
+        /// The variable.
+        name: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// The target exists and is not an empty folder.
+    #[error("{} already exists and is not an empty folder\n  hint: pick a new name, or empty it first", .0.display())]
+    TargetExists(PathBuf),
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// `git` failed.
+    #[error(transparent)]
+    Git(#[from] crate::repo::RepoError),
+    /// The store could not be initialised.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+/// What a genesis made.
+#[derive(Debug, Serialize)]
+pub struct Created {
+    /// The new repository.
+    pub target: PathBuf,
+    /// The template's name and version.
+    pub template: String,
+    /// Files written from the template.
+    pub files: Vec<PathBuf>,
+    /// Every variable's value.
+    pub answers: BTreeMap<String, String>,
+    /// The first commit, unless a dry run.
+    pub commit: Option<String>,
+}
+
+/// Asks a person for a variable's value: `(variable, its spec, the default)`; an empty answer
+/// takes the default.
+pub type Ask<'a> = dyn FnMut(&str, &Variable, Option<&str>) -> std::io::Result<String> + 'a;
+
+/// The values a template is rendered with: the built-ins (`name`, `year`, `author`, `email`),
+/// then each variable from `given`, else from `ask` (a person at a terminal; `None` takes the
+/// defaults), else its rendered default. Every answer is checked against its `pattern`.
+pub fn answers(
+    template: &Template,
+    name: &str,
+    identity: (&str, &str),
+    given: &BTreeMap<String, String>,
+    mut ask: Option<&mut Ask<'_>>,
+) -> Result<BTreeMap<String, String>, GenesisError> {
+    if let Some(unknown) = given.keys().find(|k| !template.variables.contains_key(*k)) {
+        return Err(GenesisError::Answer {
+            name: unknown.clone(),
+            message: format!(
+                "template `{}` has no such variable; it has: {}",
+                template.meta.name,
+                template
+                    .variables
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
+    }
+    let hb = render::engine();
+    let mut values = BTreeMap::from([
+        ("name".to_owned(), name.to_owned()),
+        ("year".to_owned(), current_year()),
+        ("author".to_owned(), identity.0.to_owned()),
+        ("email".to_owned(), identity.1.to_owned()),
+    ]);
+    for (var, spec) in &template.variables {
+        let default = spec
+            .default
+            .as_deref()
+            .map(|d| render::render_text(&hb, d, &values, &format!("the default of `{var}`")))
+            .transpose()?;
+        let value = match (given.get(var), ask.as_mut()) {
+            (Some(v), _) => v.clone(),
+            (None, Some(ask)) => {
+                let answer = ask(var, spec, default.as_deref()).map_err(|e| GenesisError::Io {
+                    path: PathBuf::from("<stdin>"),
+                    source: e,
+                })?;
+                if answer.is_empty() {
+                    default.clone().unwrap_or_default()
+                } else {
+                    answer
+                }
+            }
+            (None, None) => default.clone().ok_or_else(|| GenesisError::Answer {
+                name: var.clone(),
+                message: format!("no value and no default; give one with --set {var}=…"),
+            })?,
+        };
+        if let Some(pattern) = &spec.pattern {
+            let re = regex::Regex::new(pattern).map_err(|e| GenesisError::Answer {
+                name: var.clone(),
+                message: format!("the template's pattern `{pattern}` is not a valid regex: {e}"),
+            })?;
+            if !re.is_match(&value) {
+                return Err(GenesisError::Answer {
+                    name: var.clone(),
+                    message: format!("{value:?} does not match `{pattern}`"),
+                });
+            }
+        }
+        values.insert(var.clone(), value);
+    }
+    Ok(values)
+}
+
+/// The author git would use outside any repository: `(name, email)` from the user's config.
+pub fn identity(cwd: &Path) -> (String, String) {
+    let get = |key: &str| {
+        run_captured(git(cwd).args(["config", "--get", key]))
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    (get("user.name"), get("user.email"))
+}
+
+/// A `git` command for a repository being created: none of the caller's repository variables.
+fn git(dir: &Path) -> Command {
+    let mut cmd = crate::repo::git_command(dir);
+    for var in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX"] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// Renders `template` into a new repository at `target`: files, `git init`, `.datazentr/` with
+/// `genesis.toml`, and one first commit. With `dry_run`, renders and checks everything and
+/// writes nothing.
+pub fn create(
+    template: &Template,
+    target: &Path,
+    answers: BTreeMap<String, String>,
+    dry_run: bool,
+) -> Result<Created, GenesisError> {
+    if target.exists() {
+        let empty = std::fs::read_dir(target).is_ok_and(|mut d| d.next().is_none());
+        if !target.is_dir() || !empty {
+            return Err(GenesisError::TargetExists(target.to_path_buf()));
+        }
+    }
+    let rendered = render::render_files(template, &answers)?;
+    let mut created = Created {
+        target: target.to_path_buf(),
+        template: format!("{} {}", template.meta.name, template.meta.version),
+        files: rendered.iter().map(|r| r.path.clone()).collect(),
+        answers,
+        commit: None,
+    };
+    if dry_run {
+        return Ok(created);
+    }
+    let parent = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| GenesisError::Io { path, source }
+    };
+    let staging = tempfile::Builder::new()
+        .prefix(".zen-genesis-")
+        .tempdir_in(parent)
+        .map_err(io(parent))?;
+    let root = staging.path();
+    for file in &rendered {
+        let path = root.join(&file.path);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io(dir))?;
+        }
+        std::fs::write(&path, &file.content).map_err(io(&path))?;
+        if file.executable {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+                .map_err(io(&path))?;
+        }
+    }
+    run_captured(git(root).args(["init", "-q"]))?;
+    Store::init_at(root)?;
+    let record = GenesisRecord {
+        template: TemplateRecord {
+            name: &template.meta.name,
+            version: &template.meta.version,
+            source: &template.source,
+            // Skills are not composed yet; none were applied.
+            skills: &[],
+        },
+        answers: &created.answers,
+    };
+    let genesis_toml = root.join(DIR).join("genesis.toml");
+    let text = format!(
+        "# Written by `git zen genesis`: the template and answers this project was made from.\n{}",
+        toml::to_string(&record).expect("genesis record serializes")
+    );
+    std::fs::write(&genesis_toml, text).map_err(io(&genesis_toml))?;
+    run_captured(git(root).args(["add", "-A"]))?;
+    let message = format!(
+        "Genesis from template {} {}",
+        template.meta.name, template.meta.version
+    );
+    run_captured(git(root).args(["commit", "-q", "--no-verify", "-m", &message]))?;
+    created.commit = Some(
+        run_captured(git(root).args(["rev-parse", "HEAD"]))?
+            .trim()
+            .to_owned(),
+    );
+    if target.exists() {
+        std::fs::remove_dir(target).map_err(io(target))?;
+    }
+    let kept = staging.keep();
+    std::fs::rename(&kept, target).map_err(|source| {
+        let _ = std::fs::remove_dir_all(&kept);
+        GenesisError::Io {
+            path: target.to_path_buf(),
+            source,
+        }
+    })?;
+    Ok(created)
+}
+
+#[derive(Serialize)]
+struct GenesisRecord<'a> {
+    template: TemplateRecord<'a>,
+    answers: &'a BTreeMap<String, String>,
+}
+
+#[derive(Serialize)]
+struct TemplateRecord<'a> {
+    name: &'a str,
+    version: &'a str,
+    source: &'a str,
+    skills: &'a [String],
+}
+
+/// This year (UTC), for the `year` variable.
+fn current_year() -> String {
+    jiff::Timestamp::now().to_string()[..4].to_owned()
+}

@@ -1,0 +1,238 @@
+//! `git zen genesis` and `git zen template list` in real temp folders.
+
+use std::path::Path;
+
+use crate::support::{Run, TestRepo};
+
+fn genesis_in(world: &TestRepo, dir: &Path, args: &[&str]) -> Run {
+    let mut full = vec!["genesis"];
+    full.extend_from_slice(args);
+    let mut cmd = world.zen_cmd_in(dir, &full);
+    cmd.env("GIT_CONFIG_GLOBAL", world.home().join(".gitconfig"));
+    Run::from(cmd.output().unwrap())
+}
+
+fn world() -> (TestRepo, std::path::PathBuf) {
+    let world = TestRepo::empty();
+    std::fs::write(
+        world.home().join(".gitconfig"),
+        "[user]\n\tname = Gene Sis\n\temail = gene@example.com\n[init]\n\tdefaultBranch = trunk\n",
+    )
+    .unwrap();
+    let dir = world.outside("projects");
+    (world, dir)
+}
+
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn rust_cli_makes_a_committed_repository_whose_tests_pass() {
+    let (world, dir) = world();
+    let run = genesis_in(
+        &world,
+        &dir,
+        &[
+            "greeter",
+            "--template",
+            "rust-cli",
+            "--set",
+            "description=Greets people",
+        ],
+    )
+    .ok();
+    assert!(run.stdout.contains("created"), "{}", run.stdout);
+    let project = dir.join("greeter");
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(&project)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_eq!(git(&["rev-list", "--count", "HEAD"]).trim(), "1");
+    assert_eq!(git(&["branch", "--show-current"]).trim(), "trunk");
+    assert_eq!(
+        git(&["log", "-1", "--format=%an <%ae>"]).trim(),
+        "Gene Sis <gene@example.com>"
+    );
+    assert_eq!(
+        git(&["status", "--porcelain"]),
+        "",
+        "everything is committed"
+    );
+    let files = git(&["ls-files"]);
+    for f in [
+        ".gitignore",
+        "Cargo.toml",
+        "README.md",
+        "src/main.rs",
+        ".datazentr/genesis.toml",
+        ".datazentr/config.toml",
+    ] {
+        assert!(files.lines().any(|l| l == f), "{f} missing from:\n{files}");
+    }
+    let cargo_toml = std::fs::read_to_string(project.join("Cargo.toml")).unwrap();
+    assert!(
+        cargo_toml.contains("name = \"greeter\"") && cargo_toml.contains("Greets people"),
+        "{cargo_toml}"
+    );
+    assert!(
+        cargo_toml.contains("Gene Sis <gene@example.com>"),
+        "{cargo_toml}"
+    );
+    let genesis = std::fs::read_to_string(project.join(".datazentr/genesis.toml")).unwrap();
+    assert!(
+        genesis.contains("name = \"rust-cli\"") && genesis.contains("version = \"1.0.0\""),
+        "{genesis}"
+    );
+    assert!(
+        genesis.contains("description = \"Greets people\""),
+        "{genesis}"
+    );
+    assert_eq!(entries(&dir), ["greeter"], "no staging folder left behind");
+
+    // The generated project builds and passes its own tests.
+    let test = std::process::Command::new("cargo")
+        .args(["test", "--quiet", "--offline"])
+        .current_dir(&project)
+        .env("CARGO_TARGET_DIR", world.outside("gen-target"))
+        .output()
+        .unwrap();
+    assert!(
+        test.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&test.stdout),
+        String::from_utf8_lossy(&test.stderr)
+    );
+}
+
+#[test]
+fn dry_runs_bad_answers_and_taken_targets_write_nothing() {
+    let (world, dir) = world();
+    let run = genesis_in(&world, &dir, &["tool", "--dry-run"]).ok();
+    assert!(
+        run.stdout.contains("would create") && run.stdout.contains("src/main.rs"),
+        "{}",
+        run.stdout
+    );
+    assert!(entries(&dir).is_empty());
+
+    let run = genesis_in(&world, &dir, &["tool", "--set", "crate_name=Not Valid"]);
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr.contains("variable `crate_name`") && run.stderr.contains("does not match"),
+        "{}",
+        run.stderr
+    );
+    let run = genesis_in(&world, &dir, &["tool", "--set", "colour=blue"]);
+    assert!(
+        run.stderr.contains("has no such variable"),
+        "{}",
+        run.stderr
+    );
+    assert!(entries(&dir).is_empty());
+
+    std::fs::create_dir(dir.join("taken")).unwrap();
+    std::fs::write(dir.join("taken/keep.txt"), "mine").unwrap();
+    let run = genesis_in(&world, &dir, &["taken"]);
+    assert!(
+        run.stderr
+            .contains("already exists and is not an empty folder"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(entries(&dir.join("taken")), ["keep.txt"]);
+    assert_eq!(entries(&dir), ["taken"]);
+}
+
+#[test]
+fn hostile_templates_are_refused_before_anything_is_written() {
+    let (world, dir) = world();
+    let template = world.outside("evil");
+    std::fs::create_dir_all(template.join("files")).unwrap();
+    std::fs::write(
+        template.join("template.toml"),
+        "[template]\nname = \"evil\"\n[variables.where]\ndefault = \"../../escaped\"\n",
+    )
+    .unwrap();
+    std::fs::write(template.join("files/ok.txt"), "fine").unwrap();
+    std::fs::write(template.join("files/{{where}}.txt"), "gotcha").unwrap();
+    let run = genesis_in(
+        &world,
+        &dir,
+        &["victim", "--template", template.to_str().unwrap()],
+    );
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr
+            .contains("refusing to write ../../escaped.txt: it leaves the target"),
+        "{}",
+        run.stderr
+    );
+    assert!(entries(&dir).is_empty());
+    assert!(!world.outside("projects").join("../escaped.txt").exists());
+
+    // A symlink in a template, and a variable the template never defined (strict mode).
+    std::fs::remove_file(template.join("files/{{where}}.txt")).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", template.join("files/link")).unwrap();
+    let run = genesis_in(
+        &world,
+        &dir,
+        &["victim", "--template", template.to_str().unwrap()],
+    );
+    assert!(
+        run.stderr.contains("may not contain symbolic links"),
+        "{}",
+        run.stderr
+    );
+    std::fs::remove_file(template.join("files/link")).unwrap();
+    std::fs::write(
+        template.join("files/README.md.hbs"),
+        "# {{name}}\n\n{{undefined_thing}}\n",
+    )
+    .unwrap();
+    let run = genesis_in(
+        &world,
+        &dir,
+        &["victim", "--template", template.to_str().unwrap()],
+    );
+    assert!(
+        run.stderr.contains("files/README.md.hbs:3"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("undefined_thing"), "{}", run.stderr);
+    assert!(entries(&dir).is_empty());
+}
+
+#[test]
+fn template_list_shows_the_built_ins() {
+    let (world, dir) = world();
+    let run = Run::from(
+        world
+            .zen_cmd_in(&dir, &["template", "list", "--json"])
+            .output()
+            .unwrap(),
+    )
+    .ok();
+    let list: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let rust = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "rust-cli")
+        .unwrap();
+    assert_eq!(rust["version"], "1.0.0");
+    assert_eq!(
+        rust["variables"],
+        serde_json::json!(["crate_name", "description"])
+    );
+}
