@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 
-use git_zen::genesis::{self, Template, Variable};
+use git_zen::genesis::{self, Skill, Template, Variable};
 
 use super::{CmdResult, CommandError, absolute, interactive, output};
 
@@ -19,6 +19,9 @@ pub struct GenesisArgs {
     /// A built-in template's name, or a template folder (`./my-template`).
     #[arg(short, long, default_value = "rust-cli")]
     template: String,
+    /// A skill to compose in (besides the template's own); repeatable. Skills it requires come too.
+    #[arg(short, long = "skill", value_name = "NAME")]
+    skills: Vec<String>,
     /// A variable's value, `KEY=VALUE`; repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
@@ -34,6 +37,9 @@ pub fn run_genesis(args: &GenesisArgs) -> CmdResult {
     let cwd = std::env::current_dir()
         .map_err(|e| CommandError::Failed(format!("cannot read the current directory: {e}")))?;
     let template = Template::find(&args.template, &cwd)?;
+    let mut wanted = template.meta.skills.clone();
+    wanted.extend(args.skills.iter().cloned());
+    let skills = genesis::skill::compose(&wanted, &Skill::built_ins()?)?;
     let mut given = BTreeMap::new();
     for pair in &args.set {
         let (key, value) = pair
@@ -67,7 +73,7 @@ pub fn run_genesis(args: &GenesisArgs) -> CmdResult {
     };
     let answers = genesis::answers(&template, &args.name, (&author, &email), &given, ask)?;
     let target = absolute(std::path::Path::new(&args.name));
-    let created = genesis::create(&template, &target, answers, args.dry_run)?;
+    let created = genesis::create(&template, &skills, &target, answers, args.dry_run)?;
     let mut out = anstream::stdout();
     let verb = if args.dry_run {
         "would create"
@@ -82,6 +88,9 @@ pub fn run_genesis(args: &GenesisArgs) -> CmdResult {
     )?;
     for file in &created.files {
         writeln!(out, "  {}", file.display())?;
+    }
+    if !created.skills.is_empty() {
+        writeln!(out, "skills: {}", created.skills.join(", "))?;
     }
     if let Some(commit) = &created.commit {
         writeln!(out, "first commit {}", &commit[..12.min(commit.len())])?;
@@ -142,6 +151,86 @@ pub fn run_template(args: &TemplateArgs) -> CmdResult {
                 "{:<16} {:<8} {}",
                 t.meta.name, t.meta.version, t.meta.description
             )?;
+        }
+    }
+    Ok(())
+}
+
+/// Work with skills: guidance, files and policies genesis composes into a new project.
+#[derive(Debug, clap::Args)]
+pub struct SkillArgs {
+    #[command(subcommand)]
+    command: SkillCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum SkillCommand {
+    /// The built-in skills.
+    List {
+        /// Print one JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One skill's guidance, files and policies.
+    Show {
+        /// The skill's name.
+        name: String,
+    },
+}
+
+#[derive(serde::Serialize)]
+struct SkillJson<'a> {
+    name: &'a str,
+    description: &'a str,
+    requires: &'a [String],
+    tags: &'a [String],
+    files: Vec<&'a str>,
+    policies: Vec<&'a str>,
+}
+
+pub fn run_skill(args: &SkillArgs) -> CmdResult {
+    let skills = Skill::built_ins()?;
+    let mut out = anstream::stdout();
+    match &args.command {
+        SkillCommand::List { json: true } => {
+            let list: Vec<SkillJson> = skills
+                .iter()
+                .map(|s| SkillJson {
+                    name: &s.meta.name,
+                    description: &s.meta.description,
+                    requires: &s.meta.requires,
+                    tags: &s.meta.tags,
+                    files: s.files.iter().map(|f| f.path.as_str()).collect(),
+                    policies: s.policies.iter().map(|p| p.0.as_str()).collect(),
+                })
+                .collect();
+            output::json(&mut out, &list)?;
+        }
+        SkillCommand::List { json: false } => {
+            for s in &skills {
+                writeln!(out, "{:<20} {}", s.meta.name, s.meta.description)?;
+            }
+        }
+        SkillCommand::Show { name } => {
+            let skill = skills
+                .iter()
+                .find(|s| &s.meta.name == name)
+                .ok_or_else(|| {
+                    CommandError::Failed(format!(
+                        "no skill named `{name}`\n  hint: `git zen skill list` shows them"
+                    ))
+                })?;
+            writeln!(out, "{} — {}", skill.meta.name, skill.meta.description)?;
+            if !skill.meta.requires.is_empty() {
+                writeln!(out, "requires: {}", skill.meta.requires.join(", "))?;
+            }
+            for f in &skill.files {
+                writeln!(out, "file: {}", f.path)?;
+            }
+            for (p, _) in &skill.policies {
+                writeln!(out, "policy: {p}")?;
+            }
+            writeln!(out, "{}", skill.body.trim_end())?;
         }
     }
     Ok(())

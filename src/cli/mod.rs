@@ -69,6 +69,7 @@ enum Command {
     Hooks(hooks::HooksArgs),
     Genesis(genesis::GenesisArgs),
     Template(genesis::TemplateArgs),
+    Skill(genesis::SkillArgs),
     #[command(hide = true)]
     Hook(hooks::HookArgs),
 
@@ -171,6 +172,7 @@ fn run(command: Command) -> CmdResult {
         Command::Hooks(args) => hooks::run_hooks(&args),
         Command::Genesis(args) => genesis::run_genesis(&args),
         Command::Template(args) => genesis::run_template(&args),
+        Command::Skill(args) => genesis::run_skill(&args),
         Command::Hook(args) => hooks::run_hook(&args),
 
         Command::Demo(args) => demo::run(&args),

@@ -3,6 +3,7 @@
 //! complete, so a failure leaves nothing behind.
 
 pub mod render;
+pub mod skill;
 pub mod template;
 
 use std::collections::BTreeMap;
@@ -12,6 +13,7 @@ use std::process::Command;
 use serde::Serialize;
 
 pub use render::Rendered;
+pub use skill::Skill;
 pub use template::{Template, Variable};
 
 use crate::repo::run_captured;
@@ -75,6 +77,9 @@ pub enum GenesisError {
     /// `git` failed.
     #[error(transparent)]
     Git(#[from] crate::repo::RepoError),
+    /// Skills do not compose (unknown, a cycle, two writing one file).
+    #[error("{0}")]
+    Skill(String),
     /// The store could not be initialised.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
@@ -87,8 +92,10 @@ pub struct Created {
     pub target: PathBuf,
     /// The template's name and version.
     pub template: String,
-    /// Files written from the template.
+    /// Files written from the template and the skills.
     pub files: Vec<PathBuf>,
+    /// The skills applied, requirements first.
+    pub skills: Vec<String>,
     /// Every variable's value.
     pub answers: BTreeMap<String, String>,
     /// The first commit, unless a dry run.
@@ -196,6 +203,7 @@ fn git(dir: &Path) -> Command {
 /// writes nothing.
 pub fn create(
     template: &Template,
+    skills: &[Skill],
     target: &Path,
     answers: BTreeMap<String, String>,
     dry_run: bool,
@@ -206,11 +214,20 @@ pub fn create(
             return Err(GenesisError::TargetExists(target.to_path_buf()));
         }
     }
-    let rendered = render::render_files(template, &answers)?;
+    let mut sources = vec![(
+        format!("template {}", template.meta.name),
+        template.files.as_slice(),
+    )];
+    for skill in skills {
+        sources.push((format!("skill {}", skill.meta.name), skill.files.as_slice()));
+    }
+    let rendered = render::render_files(&sources, &answers)?;
+    let skill_names: Vec<String> = skills.iter().map(|s| s.meta.name.clone()).collect();
     let mut created = Created {
         target: target.to_path_buf(),
         template: format!("{} {}", template.meta.name, template.meta.version),
         files: rendered.iter().map(|r| r.path.clone()).collect(),
+        skills: skill_names.clone(),
         answers,
         commit: None,
     };
@@ -244,13 +261,25 @@ pub fn create(
     }
     run_captured(git(root).args(["init", "-q"]))?;
     Store::init_at(root)?;
+    for skill in skills {
+        let dir = root.join(DIR).join("skills");
+        std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+        let guide = dir.join(format!("{}.md", skill.meta.name));
+        std::fs::write(&guide, &skill.text).map_err(io(&guide))?;
+        for (file, text) in &skill.policies {
+            let path = root
+                .join(DIR)
+                .join("policies")
+                .join(format!("{}-{file}", skill.meta.name));
+            std::fs::write(&path, text).map_err(io(&path))?;
+        }
+    }
     let record = GenesisRecord {
         template: TemplateRecord {
             name: &template.meta.name,
             version: &template.meta.version,
             source: &template.source,
-            // Skills are not composed yet; none were applied.
-            skills: &[],
+            skills: &skill_names,
         },
         answers: &created.answers,
     };

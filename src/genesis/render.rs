@@ -8,7 +8,7 @@ use std::path::{Component, Path, PathBuf};
 use handlebars::Handlebars;
 
 use super::GenesisError;
-use super::template::Template;
+use super::template::TemplateFile;
 
 /// A file ready to write: its path relative to the target and its bytes.
 #[derive(Debug, Clone)]
@@ -49,45 +49,47 @@ pub fn render_text(
     })
 }
 
-/// Renders every file of `template` with `answers`, checking every path before anything is
-/// written.
+/// Renders every file of every source (`(origin, files)`: the template, then each skill) with
+/// `answers`, checking every path before anything is written; two sources writing one path is an
+/// error naming both.
 pub fn render_files(
-    template: &Template,
+    sources: &[(String, &[TemplateFile])],
     answers: &BTreeMap<String, String>,
 ) -> Result<Vec<Rendered>, GenesisError> {
     let hb = engine();
-    let mut out: Vec<Rendered> = Vec::with_capacity(template.files.len());
-    for file in &template.files {
-        let source = format!("files/{}", file.path);
-        let path = render_text(&hb, &file.path, answers, &source)?;
-        let (path, content) = match path.strip_suffix(".hbs") {
-            Some(stripped) => {
-                let text =
-                    std::str::from_utf8(&file.content).map_err(|_| GenesisError::Render {
-                        file: source.clone(),
-                        line: 1,
-                        message: "a .hbs file must be UTF-8 text".into(),
-                    })?;
-                let rendered = render_text(&hb, text, answers, &source)?;
-                (stripped.to_owned(), rendered.into_bytes())
+    let mut out: Vec<Rendered> = Vec::new();
+    let mut origins: Vec<&str> = Vec::new();
+    for (origin, files) in sources {
+        for file in files.iter() {
+            let source = format!("{origin}: files/{}", file.path);
+            let path = render_text(&hb, &file.path, answers, &source)?;
+            let (path, content) = match path.strip_suffix(".hbs") {
+                Some(stripped) => {
+                    let text =
+                        std::str::from_utf8(&file.content).map_err(|_| GenesisError::Render {
+                            file: source.clone(),
+                            line: 1,
+                            message: "a .hbs file must be UTF-8 text".into(),
+                        })?;
+                    let rendered = render_text(&hb, text, answers, &source)?;
+                    (stripped.to_owned(), rendered.into_bytes())
+                }
+                None => (path, file.content.clone()),
+            };
+            let path = safe_relative(&path)?;
+            if let Some(at) = out.iter().position(|r| r.path == path) {
+                return Err(GenesisError::Unsafe {
+                    path: path.display().to_string(),
+                    why: format!("both {} and {origin} write it", origins[at]),
+                });
             }
-            None => (path, file.content.clone()),
-        };
-        let path = safe_relative(&path)?;
-        if let Some(other) = out.iter().find(|r| r.path == path) {
-            return Err(GenesisError::Unsafe {
-                path: path.display().to_string(),
-                why: format!(
-                    "two template files render to it (the other is {})",
-                    other.path.display()
-                ),
+            out.push(Rendered {
+                path,
+                content,
+                executable: file.executable,
             });
+            origins.push(origin);
         }
-        out.push(Rendered {
-            path,
-            content,
-            executable: file.executable,
-        });
     }
     Ok(out)
 }
@@ -137,6 +139,27 @@ mod tests {
         assert_eq!(
             safe_relative("./src/main.rs").unwrap(),
             PathBuf::from("src/main.rs")
+        );
+    }
+
+    #[test]
+    fn two_sources_writing_one_path_is_an_error_naming_both() {
+        let file = |path: &str| TemplateFile {
+            path: path.into(),
+            content: b"x".to_vec(),
+            executable: false,
+        };
+        let (a, b) = ([file("Dockerfile")], [file("Dockerfile.hbs")]);
+        let sources = [
+            ("skill docker".to_owned(), &a[..]),
+            ("skill deploy".to_owned(), &b[..]),
+        ];
+        let err = render_files(&sources, &BTreeMap::new())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("both skill docker and skill deploy write it"),
+            "{err}"
         );
     }
 

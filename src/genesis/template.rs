@@ -139,7 +139,8 @@ fn from_embedded(dir: &Dir<'static>) -> Result<Template, GenesisError> {
     })
 }
 
-fn collect_embedded(dir: &Dir<'static>, root: &Path, out: &mut Vec<TemplateFile>) {
+/// Every file under `dir`, paths relative to `root`.
+pub(super) fn collect_embedded(dir: &Dir<'static>, root: &Path, out: &mut Vec<TemplateFile>) {
     for file in dir.files() {
         let rel = file.path().strip_prefix(root).unwrap_or(file.path());
         out.push(TemplateFile {

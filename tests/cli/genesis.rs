@@ -236,3 +236,70 @@ fn template_list_shows_the_built_ins() {
         serde_json::json!(["crate_name", "description"])
     );
 }
+
+#[test]
+fn skills_bring_their_guidance_and_policies_into_the_new_project() {
+    let (world, dir) = world();
+    let run = genesis_in(&world, &dir, &["web", "--defaults"]).ok();
+    assert!(
+        run.stdout.contains("skills: testing-strategy"),
+        "{}",
+        run.stdout
+    );
+    let project = dir.join("web");
+    let guide =
+        std::fs::read_to_string(project.join(".datazentr/skills/testing-strategy.md")).unwrap();
+    assert!(guide.contains("Test behaviour, not implementation"));
+    let genesis = std::fs::read_to_string(project.join(".datazentr/genesis.toml")).unwrap();
+    assert!(
+        genesis.contains("skills = [\"testing-strategy\"]"),
+        "{genesis}"
+    );
+
+    // The skill's policy is in force in the new project.
+    std::fs::write(project.join("app.test.js"), "it.only('works', () => {});\n").unwrap();
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .current_dir(&project)
+            .output()
+            .unwrap()
+    };
+    assert!(git(&["add", "app.test.js"]).status.success());
+    let check = Run::from(world.zen_cmd_in(&project, &["check"]).output().unwrap());
+    assert_eq!(check.code, Some(1), "{}{}", check.stdout, check.stderr);
+    assert!(
+        check.stdout.contains("app.test.js:1 no-focused-tests"),
+        "{}",
+        check.stdout
+    );
+
+    let run = genesis_in(&world, &dir, &["other", "--skill", "nope"]);
+    assert!(
+        run.stderr.contains("no skill named `nope`"),
+        "{}",
+        run.stderr
+    );
+    let list = Run::from(
+        world
+            .zen_cmd_in(&dir, &["skill", "list", "--json"])
+            .output()
+            .unwrap(),
+    )
+    .ok();
+    let list: serde_json::Value = serde_json::from_str(&list.stdout).unwrap();
+    assert_eq!(list[0]["name"], "testing-strategy");
+    assert_eq!(list[0]["policies"], serde_json::json!(["testing.toml"]));
+    let show = Run::from(
+        world
+            .zen_cmd_in(&dir, &["skill", "show", "testing-strategy"])
+            .output()
+            .unwrap(),
+    )
+    .ok();
+    assert!(
+        show.stdout.contains("policy: testing.toml") && show.stdout.contains("Assert something"),
+        "{}",
+        show.stdout
+    );
+}
