@@ -143,9 +143,14 @@ impl Store {
 
     /// Opens the existing `.datazentr/` of the repository.
     pub fn open(repo: &Repo) -> Result<Store, StoreError> {
+        Store::open_at(repo.workdir())
+    }
+
+    /// [`Store::open`] for the work tree at `workdir` (a hub's clone, say).
+    pub fn open_at(workdir: &Path) -> Result<Store, StoreError> {
         let store = Store {
-            root: repo.workdir().join(DIR),
-            workdir: repo.workdir().to_path_buf(),
+            root: workdir.join(DIR),
+            workdir: workdir.to_path_buf(),
         };
         store.check_folder()?;
         if !store.root.exists() {

@@ -22,6 +22,13 @@ pub struct GenesisArgs {
     /// A skill to compose in (besides the template's own); repeatable. Skills it requires come too.
     #[arg(short, long = "skill", value_name = "NAME")]
     skills: Vec<String>,
+    /// A memory hub (path or URL of a git repository with a .datazentr/ folder): its proven
+    /// patterns and lessons from failures that share the template's or skills' tags are copied in.
+    #[arg(long, value_name = "PATH|URL", conflicts_with = "no_memory")]
+    hub: Option<String>,
+    /// Inherit no memory.
+    #[arg(long)]
+    no_memory: bool,
     /// A variable's value, `KEY=VALUE`; repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
@@ -71,9 +78,25 @@ pub fn run_genesis(args: &GenesisArgs) -> CmdResult {
     } else {
         Some(&mut prompt)
     };
+    let hub = match (&args.hub, args.no_memory) {
+        (Some(source), false) => Some(genesis::seed::read_hub(source, &cwd)?),
+        _ => None,
+    };
+    if let Some(hub) = &hub {
+        for e in &hub.errors {
+            output::warning(&mut anstream::stderr(), &format!("hub record skipped: {e}"))?;
+        }
+    }
     let answers = genesis::answers(&template, &args.name, (&author, &email), &given, ask)?;
     let target = absolute(std::path::Path::new(&args.name));
-    let created = genesis::create(&template, &skills, &target, answers, args.dry_run)?;
+    let created = genesis::create(
+        &template,
+        &skills,
+        hub.as_ref(),
+        &target,
+        answers,
+        args.dry_run,
+    )?;
     let mut out = anstream::stdout();
     let verb = if args.dry_run {
         "would create"
@@ -91,6 +114,18 @@ pub fn run_genesis(args: &GenesisArgs) -> CmdResult {
     }
     if !created.skills.is_empty() {
         writeln!(out, "skills: {}", created.skills.join(", "))?;
+    }
+    if let Some(hub) = &hub {
+        writeln!(
+            out,
+            "inherited from {} ({} of its {} records):",
+            hub.source,
+            created.inherited.len(),
+            hub.records.len()
+        )?;
+        for r in &created.inherited {
+            writeln!(out, "  {} {:<8} {}", &r.id[..10], r.kind, r.title)?;
+        }
     }
     if let Some(commit) = &created.commit {
         writeln!(out, "first commit {}", &commit[..12.min(commit.len())])?;

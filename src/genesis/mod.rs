@@ -3,6 +3,7 @@
 //! complete, so a failure leaves nothing behind.
 
 pub mod render;
+pub mod seed;
 pub mod skill;
 pub mod template;
 
@@ -77,6 +78,16 @@ pub enum GenesisError {
     /// `git` failed.
     #[error(transparent)]
     Git(#[from] crate::repo::RepoError),
+    /// The hub could not be read.
+    #[error(
+        "cannot read the memory hub {hub}: {message}\n  hint: give a path or URL of a git repository with a .datazentr/ folder, or use --no-memory"
+    )]
+    Hub {
+        /// The hub as given.
+        hub: String,
+        /// What went wrong.
+        message: String,
+    },
     /// Skills do not compose (unknown, a cycle, two writing one file).
     #[error("{0}")]
     Skill(String),
@@ -96,6 +107,8 @@ pub struct Created {
     pub files: Vec<PathBuf>,
     /// The skills applied, requirements first.
     pub skills: Vec<String>,
+    /// Records copied from the hub.
+    pub inherited: Vec<seed::Inherited>,
     /// Every variable's value.
     pub answers: BTreeMap<String, String>,
     /// The first commit, unless a dry run.
@@ -204,6 +217,7 @@ fn git(dir: &Path) -> Command {
 pub fn create(
     template: &Template,
     skills: &[Skill],
+    hub: Option<&seed::Hub>,
     target: &Path,
     answers: BTreeMap<String, String>,
     dry_run: bool,
@@ -223,11 +237,23 @@ pub fn create(
     }
     let rendered = render::render_files(&sources, &answers)?;
     let skill_names: Vec<String> = skills.iter().map(|s| s.meta.name.clone()).collect();
+    let mut tags = template.meta.tags.clone();
+    tags.extend(skills.iter().flat_map(|s| s.meta.tags.iter().cloned()));
+    let seeds: Vec<&crate::record::Record> =
+        hub.map(|h| seed::select(h, &tags)).unwrap_or_default();
     let mut created = Created {
         target: target.to_path_buf(),
         template: format!("{} {}", template.meta.name, template.meta.version),
         files: rendered.iter().map(|r| r.path.clone()).collect(),
         skills: skill_names.clone(),
+        inherited: seeds
+            .iter()
+            .map(|r| seed::Inherited {
+                id: r.id.to_string(),
+                kind: r.kind.to_string(),
+                title: r.title.clone(),
+            })
+            .collect(),
         answers,
         commit: None,
     };
@@ -261,6 +287,9 @@ pub fn create(
     }
     run_captured(git(root).args(["init", "-q"]))?;
     Store::init_at(root)?;
+    if let Some(hub) = hub {
+        seed::write_inherited(root, &hub.source, &seeds)?;
+    }
     for skill in skills {
         let dir = root.join(DIR).join("skills");
         std::fs::create_dir_all(&dir).map_err(io(&dir))?;

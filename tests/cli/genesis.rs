@@ -303,3 +303,132 @@ fn skills_bring_their_guidance_and_policies_into_the_new_project() {
         show.stdout
     );
 }
+
+#[test]
+fn memory_is_seeded_from_a_hub_with_its_provenance() {
+    let (world, dir) = world();
+    let hub = world.outside("hub");
+    let zen = |args: &[&str]| -> String {
+        let mut cmd = world.zen_cmd_in(&hub, args);
+        cmd.env("GIT_CONFIG_GLOBAL", world.home().join(".gitconfig"));
+        Run::from(cmd.output().unwrap()).ok().last_word()
+    };
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(&hub)
+            .env("GIT_CONFIG_GLOBAL", world.home().join(".gitconfig"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    zen(&["init"]);
+    let worked = zen(&[
+        "record",
+        "pattern",
+        "Table-driven CLI tests",
+        "--outcome",
+        "success",
+        "--tag",
+        "cli",
+    ]);
+    let failed = zen(&[
+        "record",
+        "lesson",
+        "Parsing args by hand broke on --",
+        "--outcome",
+        "failure",
+        "--tag",
+        "rust",
+    ]);
+    zen(&[
+        "record",
+        "pattern",
+        "Global mutable config",
+        "--outcome",
+        "failure",
+        "--tag",
+        "rust",
+    ]);
+    zen(&[
+        "record",
+        "lesson",
+        "Release checklist helped",
+        "--outcome",
+        "success",
+        "--tag",
+        "cli",
+    ]);
+    zen(&[
+        "record",
+        "pattern",
+        "Kubernetes probes",
+        "--outcome",
+        "success",
+        "--tag",
+        "k8s",
+    ]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "team memory"]);
+
+    let run = genesis_in(
+        &world,
+        &dir,
+        &["tool", "--defaults", "--hub", hub.to_str().unwrap()],
+    )
+    .ok();
+    assert!(
+        run.stdout.contains("(2 of its 5 records)"),
+        "{}",
+        run.stdout
+    );
+    let project = dir.join("tool");
+    let list = Run::from(
+        world
+            .zen_cmd_in(&project, &["list", "--json"])
+            .output()
+            .unwrap(),
+    )
+    .ok();
+    let records: Vec<serde_json::Value> = serde_json::from_str(&list.stdout).unwrap();
+    let mut ids: Vec<&str> = records.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    ids.sort();
+    let mut want = vec![worked.as_str(), failed.as_str()];
+    want.sort();
+    assert_eq!(ids, want, "ids are kept");
+    let file = std::fs::read_dir(project.join(".datazentr/lessons"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "md"))
+        .unwrap();
+    let text = std::fs::read_to_string(file).unwrap();
+    assert!(
+        text.contains(&format!("origin = \"{} {failed}\"", hub.display())),
+        "{text}"
+    );
+    let status = std::process::Command::new("git")
+        .args(["status", "--porcelain"])
+        .current_dir(&project)
+        .output()
+        .unwrap();
+    assert!(
+        status.stdout.is_empty(),
+        "inherited memory is in the first commit"
+    );
+
+    // An unreachable hub stops genesis before anything is written; --no-memory skips the hub.
+    let run = genesis_in(&world, &dir, &["other", "--hub", "/nonexistent/hub"]);
+    assert!(
+        run.stderr
+            .contains("cannot read the memory hub /nonexistent/hub"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(entries(&dir), ["tool"]);
+    genesis_in(&world, &dir, &["other", "--defaults", "--no-memory"]).ok();
+}
