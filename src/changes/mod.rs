@@ -15,6 +15,13 @@ pub use commits::{CommitChanges, commit_changes, rev_list};
 pub use lines::{AddedLines, added_lines, is_binary};
 pub use staged::{all_files, staged};
 
+/// Every file of tree `tree`, each as an addition.
+pub fn tree_files(repo: &gix::Repository, tree: ObjectId) -> Result<Vec<Change>, ChangesError> {
+    let mut out = Vec::new();
+    commits::diff_trees(repo, None, Some(tree), &mut Vec::new(), &mut out)?;
+    Ok(out)
+}
+
 /// Why changes could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ChangesError {

@@ -270,3 +270,46 @@ pub fn run_skill(args: &SkillArgs) -> CmdResult {
     }
     Ok(())
 }
+
+/// Re-apply the template this project was made from (perhaps a newer version) with the recorded
+/// answers, merging three ways: files you did not change take the template's new text, files you
+/// changed are merged, and real clashes get git-style conflict markers (exit 1, each listed).
+/// Nothing is committed.
+#[derive(Debug, clap::Args)]
+pub struct UpdateArgs {
+    /// Use this template (a built-in name or a folder) instead of the recorded one.
+    #[arg(short, long)]
+    template: Option<String>,
+}
+
+pub fn run_update(args: &UpdateArgs) -> CmdResult {
+    let repo = super::open_repo()?;
+    let cwd = std::env::current_dir()
+        .map_err(|e| CommandError::Failed(format!("cannot read the current directory: {e}")))?;
+    let done = genesis::update::update(&repo, args.template.as_deref(), &cwd)?;
+    let mut out = anstream::stdout();
+    writeln!(out, "template {} -> {}", done.from, done.to)?;
+    for (label, paths) in [
+        ("updated", &done.updated),
+        ("merged", &done.merged),
+        ("removed", &done.removed),
+        ("CONFLICT", &done.conflicts),
+    ] {
+        for p in paths {
+            writeln!(out, "  {label:<8} {}", p.display())?;
+        }
+    }
+    if done.conflicts.is_empty() {
+        Ok(())
+    } else {
+        Err(CommandError::Failed(format!(
+            "{} file(s) have conflict markers: {}\n  hint: resolve them, then commit",
+            done.conflicts.len(),
+            done.conflicts
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )))
+    }
+}

@@ -70,6 +70,7 @@ enum Command {
     Genesis(genesis::GenesisArgs),
     Template(genesis::TemplateArgs),
     Skill(genesis::SkillArgs),
+    Update(genesis::UpdateArgs),
     #[command(hide = true)]
     Hook(hooks::HookArgs),
 
@@ -173,6 +174,7 @@ fn run(command: Command) -> CmdResult {
         Command::Genesis(args) => genesis::run_genesis(&args),
         Command::Template(args) => genesis::run_template(&args),
         Command::Skill(args) => genesis::run_skill(&args),
+        Command::Update(args) => genesis::run_update(&args),
         Command::Hook(args) => hooks::run_hook(&args),
 
         Command::Demo(args) => demo::run(&args),

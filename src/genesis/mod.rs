@@ -6,6 +6,7 @@ pub mod render;
 pub mod seed;
 pub mod skill;
 pub mod template;
+pub mod update;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -88,6 +89,9 @@ pub enum GenesisError {
         /// What went wrong.
         message: String,
     },
+    /// Files still hold conflict markers from an earlier update.
+    #[error("these files still hold conflict markers from an earlier update: {}\n  hint: resolve them (keep the right text, delete the <<<<<<< ======= >>>>>>> lines), then run update again", .0.join(", "))]
+    Conflicts(Vec<String>),
     /// Skills do not compose (unknown, a cycle, two writing one file).
     #[error("{0}")]
     Skill(String),
@@ -203,7 +207,7 @@ pub fn identity(cwd: &Path) -> (String, String) {
 }
 
 /// A `git` command for a repository being created: none of the caller's repository variables.
-fn git(dir: &Path) -> Command {
+pub(crate) fn git(dir: &Path) -> Command {
     let mut cmd = crate::repo::git_command(dir);
     for var in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX"] {
         cmd.env_remove(var);
@@ -329,6 +333,8 @@ pub fn create(
             .trim()
             .to_owned(),
     );
+    // What the template rendered, for `git zen update` to merge a newer version against.
+    run_captured(git(root).args(["update-ref", update::BASE_REF, "HEAD"]))?;
     if target.exists() {
         std::fs::remove_dir(target).map_err(io(target))?;
     }

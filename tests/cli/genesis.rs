@@ -432,3 +432,113 @@ fn memory_is_seeded_from_a_hub_with_its_provenance() {
     assert_eq!(entries(&dir), ["tool"]);
     genesis_in(&world, &dir, &["other", "--defaults", "--no-memory"]).ok();
 }
+
+#[test]
+fn update_merges_a_newer_template_three_ways() {
+    let (world, dir) = world();
+    let tpl = world.outside("tpl");
+    let write = |rel: &str, text: &str| {
+        let p = tpl.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write(
+        "template.toml",
+        "[template]\nname = \"mini\"\nversion = \"1.0.0\"\n",
+    );
+    write("files/a.txt.hbs", "line1\n{{name}}\nline3\n");
+    write("files/edited.txt", "one\ntwo\nthree\n");
+    write("files/clash.txt", "x\n");
+    write("files/gone.txt", "bye\n");
+    genesis_in(
+        &world,
+        &dir,
+        &["proj", "--template", tpl.to_str().unwrap(), "--no-memory"],
+    )
+    .ok();
+    let project = dir.join("proj");
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(&project)
+            .env("GIT_CONFIG_GLOBAL", world.home().join(".gitconfig"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    std::fs::write(project.join("edited.txt"), "ONE\ntwo\nthree\n").unwrap();
+    std::fs::write(project.join("clash.txt"), "mine\n").unwrap();
+    git(&["commit", "-qam", "our edits"]);
+
+    write(
+        "template.toml",
+        "[template]\nname = \"mini\"\nversion = \"2.0.0\"\n",
+    );
+    write("files/a.txt.hbs", "line1\n{{name}}\nline3 v2\n");
+    write("files/edited.txt", "one\ntwo\nTHREE\n");
+    write("files/clash.txt", "theirs\n");
+    write("files/new.txt", "fresh\n");
+    std::fs::remove_file(tpl.join("files/gone.txt")).unwrap();
+
+    let update = |args: &[&str]| {
+        let mut full = vec!["update"];
+        full.extend_from_slice(args);
+        let mut cmd = world.zen_cmd_in(&project, &full);
+        cmd.env("GIT_CONFIG_GLOBAL", world.home().join(".gitconfig"));
+        Run::from(cmd.output().unwrap())
+    };
+    let run = update(&[]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("template 1.0.0 -> 2.0.0"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("CONFLICT clash.txt"), "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("1 file(s) have conflict markers: clash.txt"),
+        "{}",
+        run.stderr
+    );
+    let read = |rel: &str| std::fs::read_to_string(project.join(rel)).unwrap_or_default();
+    assert_eq!(
+        read("a.txt"),
+        "line1\nproj\nline3 v2\n",
+        "untouched: the new text"
+    );
+    assert_eq!(
+        read("edited.txt"),
+        "ONE\ntwo\nTHREE\n",
+        "both edited apart: merged"
+    );
+    assert!(
+        read("clash.txt").contains("<<<<<<< clash.txt\nmine\n"),
+        "{}",
+        read("clash.txt")
+    );
+    assert_eq!(read("new.txt"), "fresh\n");
+    assert!(
+        !project.join("gone.txt").exists(),
+        "dropped and untouched: removed"
+    );
+    assert!(read(".datazentr/genesis.toml").contains("version = \"2.0.0\""));
+
+    // Leftover markers block the next update; once resolved, there is nothing left to merge.
+    let run = update(&[]);
+    assert!(
+        run.stderr.contains("still hold conflict markers") && run.stderr.contains("clash.txt"),
+        "{}",
+        run.stderr
+    );
+    std::fs::write(project.join("clash.txt"), "mine and theirs\n").unwrap();
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "update to 2.0.0"]);
+    let run = update(&[]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.stdout.trim(), "template 2.0.0 -> 2.0.0");
+}
