@@ -542,3 +542,27 @@ fn update_merges_a_newer_template_three_ways() {
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
     assert_eq!(run.stdout.trim(), "template 2.0.0 -> 2.0.0");
 }
+
+#[test]
+fn the_python_templates_pass_their_own_tests_right_after_genesis() {
+    let (world, dir) = world();
+    for template in ["python-package", "rest-api"] {
+        let name = template.replace('-', "_");
+        genesis_in(
+            &world,
+            &dir,
+            &[&name, "--template", template, "--defaults", "--no-memory"],
+        )
+        .ok();
+        let project = dir.join(&name);
+        let test = std::process::Command::new("python3")
+            .args(["-m", "unittest", "discover", "-s", "tests"])
+            .current_dir(&project)
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .output()
+            .expect("python3 runs (.ci/run installs it)");
+        let stderr = String::from_utf8_lossy(&test.stderr);
+        assert!(test.status.success(), "{template}: {stderr}");
+        assert!(stderr.contains("OK"), "{template}: {stderr}");
+    }
+}
