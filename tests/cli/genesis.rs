@@ -287,9 +287,52 @@ fn skills_bring_their_guidance_and_policies_into_the_new_project() {
             .unwrap(),
     )
     .ok();
-    let list: serde_json::Value = serde_json::from_str(&list.stdout).unwrap();
-    assert_eq!(list[0]["name"], "testing-strategy");
-    assert_eq!(list[0]["policies"], serde_json::json!(["testing.toml"]));
+    let list: Vec<serde_json::Value> = serde_json::from_str(&list.stdout).unwrap();
+    let names: Vec<&str> = list.iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "api-design",
+            "ci-cd",
+            "docker",
+            "monitoring",
+            "testing-strategy"
+        ]
+    );
+    assert_eq!(list[4]["policies"], serde_json::json!(["testing.toml"]));
+
+    // Skills compose with their requirements, and their files are rendered with the answers.
+    let run = genesis_in(
+        &world,
+        &dir,
+        &[
+            "svc",
+            "--template",
+            "rest-api",
+            "--skill",
+            "docker",
+            "--skill",
+            "monitoring",
+            "--skill",
+            "ci-cd",
+            "--defaults",
+        ],
+    )
+    .ok();
+    assert!(
+        run.stdout
+            .contains("skills: testing-strategy, docker, api-design, monitoring, ci-cd"),
+        "{}",
+        run.stdout
+    );
+    let svc = dir.join("svc");
+    let dockerfile = std::fs::read_to_string(svc.join("Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains("from svc import serve") && dockerfile.contains("EXPOSE 8080"),
+        "{dockerfile}"
+    );
+    assert!(svc.join(".github/workflows/ci.yml").exists());
+    assert!(svc.join(".datazentr/skills/api-design.md").exists());
     let show = Run::from(
         world
             .zen_cmd_in(&dir, &["skill", "show", "testing-strategy"])
