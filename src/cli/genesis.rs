@@ -127,6 +127,9 @@ pub fn run_genesis(args: &GenesisArgs) -> CmdResult {
             writeln!(out, "  {} {:<8} {}", &r.id[..10], r.kind, r.title)?;
         }
     }
+    if created.hooks {
+        writeln!(out, "hooks installed (pre-commit, commit-msg, pre-push)")?;
+    }
     if let Some(commit) = &created.commit {
         writeln!(out, "first commit {}", &commit[..12.min(commit.len())])?;
     }

@@ -92,6 +92,11 @@ pub enum GenesisError {
     /// Files still hold conflict markers from an earlier update.
     #[error("these files still hold conflict markers from an earlier update: {}\n  hint: resolve them (keep the right text, delete the <<<<<<< ======= >>>>>>> lines), then run update again", .0.join(", "))]
     Conflicts(Vec<String>),
+    /// The template asked for hooks and they could not be installed (the project is in place).
+    #[error(
+        "the project is created, but its hooks could not be installed: {0}\n  hint: run `git zen hooks install` in it"
+    )]
+    Hooks(String),
     /// Skills do not compose (unknown, a cycle, two writing one file).
     #[error("{0}")]
     Skill(String),
@@ -113,6 +118,8 @@ pub struct Created {
     pub skills: Vec<String>,
     /// Records copied from the hub.
     pub inherited: Vec<seed::Inherited>,
+    /// Whether git-zen's hooks were installed (the template asks for them).
+    pub hooks: bool,
     /// Every variable's value.
     pub answers: BTreeMap<String, String>,
     /// The first commit, unless a dry run.
@@ -260,6 +267,7 @@ pub fn create(
             .collect(),
         answers,
         commit: None,
+        hooks: false,
     };
     if dry_run {
         return Ok(created);
@@ -346,6 +354,12 @@ pub fn create(
             source,
         }
     })?;
+    if template.meta.hooks {
+        // After the move: hooks live in the repository's final place, found through git.
+        let repo = crate::repo::Repo::discover(target)?;
+        crate::hooks::install(&repo).map_err(|e| GenesisError::Hooks(e.to_string()))?;
+        created.hooks = true;
+    }
     Ok(created)
 }
 

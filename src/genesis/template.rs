@@ -40,6 +40,9 @@ pub struct Meta {
     /// Tags used to pick memory from a hub.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Whether genesis installs git-zen's hooks in the new repository.
+    #[serde(default)]
+    pub hooks: bool,
 }
 
 fn first_version() -> String {

@@ -98,6 +98,12 @@ fn rust_cli_makes_a_committed_repository_whose_tests_pass() {
         "{genesis}"
     );
     assert_eq!(entries(&dir), ["greeter"], "no staging folder left behind");
+    assert!(run.stdout.contains("hooks installed"), "{}", run.stdout);
+    let shim = std::fs::read_to_string(project.join(".git/hooks/pre-commit")).unwrap();
+    assert!(
+        shim.contains("exec git-zen hook pre-commit"),
+        "the template asks for git-zen's hooks"
+    );
 
     // The generated project builds and passes its own tests.
     let test = std::process::Command::new("cargo")
