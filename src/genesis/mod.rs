@@ -105,6 +105,14 @@ pub enum GenesisError {
     Store(#[from] crate::store::StoreError),
 }
 
+impl GenesisError {
+    /// For `map_err`: an I/O error about `path`.
+    pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> GenesisError + use<> {
+        let path = path.to_path_buf();
+        move |source| GenesisError::Io { path, source }
+    }
+}
+
 /// What a genesis made.
 #[derive(Debug, Serialize)]
 pub struct Created {
@@ -239,14 +247,7 @@ pub fn create(
             return Err(GenesisError::TargetExists(target.to_path_buf()));
         }
     }
-    let mut sources = vec![(
-        format!("template {}", template.meta.name),
-        template.files.as_slice(),
-    )];
-    for skill in skills {
-        sources.push((format!("skill {}", skill.meta.name), skill.files.as_slice()));
-    }
-    let rendered = render::render_files(&sources, &answers)?;
+    let rendered = render::render_project(template, skills, &answers)?;
     let skill_names: Vec<String> = skills.iter().map(|s| s.meta.name.clone()).collect();
     let mut tags = template.meta.tags.clone();
     tags.extend(skills.iter().flat_map(|s| s.meta.tags.iter().cloned()));
@@ -276,25 +277,21 @@ pub fn create(
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| GenesisError::Io { path, source }
-    };
     let staging = tempfile::Builder::new()
         .prefix(".zen-genesis-")
         .tempdir_in(parent)
-        .map_err(io(parent))?;
+        .map_err(GenesisError::io(parent))?;
     let root = staging.path();
     for file in &rendered {
         let path = root.join(&file.path);
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(io(dir))?;
+            std::fs::create_dir_all(dir).map_err(GenesisError::io(dir))?;
         }
-        std::fs::write(&path, &file.content).map_err(io(&path))?;
+        std::fs::write(&path, &file.content).map_err(GenesisError::io(&path))?;
         if file.executable {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
-                .map_err(io(&path))?;
+                .map_err(GenesisError::io(&path))?;
         }
     }
     run_captured(git(root).args(["init", "-q"]))?;
@@ -304,15 +301,15 @@ pub fn create(
     }
     for skill in skills {
         let dir = root.join(DIR).join("skills");
-        std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+        std::fs::create_dir_all(&dir).map_err(GenesisError::io(&dir))?;
         let guide = dir.join(format!("{}.md", skill.meta.name));
-        std::fs::write(&guide, &skill.text).map_err(io(&guide))?;
+        std::fs::write(&guide, &skill.text).map_err(GenesisError::io(&guide))?;
         for (file, text) in &skill.policies {
             let path = root
                 .join(DIR)
                 .join("policies")
                 .join(format!("{}-{file}", skill.meta.name));
-            std::fs::write(&path, text).map_err(io(&path))?;
+            std::fs::write(&path, text).map_err(GenesisError::io(&path))?;
         }
     }
     let record = GenesisRecord {
@@ -329,7 +326,7 @@ pub fn create(
         "# Written by `git zen genesis`: the template and answers this project was made from.\n{}",
         toml::to_string(&record).expect("genesis record serializes")
     );
-    std::fs::write(&genesis_toml, text).map_err(io(&genesis_toml))?;
+    std::fs::write(&genesis_toml, text).map_err(GenesisError::io(&genesis_toml))?;
     run_captured(git(root).args(["add", "-A"]))?;
     let message = format!(
         "Genesis from template {} {}",
@@ -344,7 +341,7 @@ pub fn create(
     // What the template rendered, for `git zen update` to merge a newer version against.
     run_captured(git(root).args(["update-ref", update::BASE_REF, "HEAD"]))?;
     if target.exists() {
-        std::fs::remove_dir(target).map_err(io(target))?;
+        std::fs::remove_dir(target).map_err(GenesisError::io(target))?;
     }
     let kept = staging.keep();
     std::fs::rename(&kept, target).map_err(|source| {

@@ -94,6 +94,22 @@ pub fn render_files(
     Ok(out)
 }
 
+/// Renders a template and the skills composed into it, the template first.
+pub fn render_project(
+    template: &super::Template,
+    skills: &[super::Skill],
+    answers: &BTreeMap<String, String>,
+) -> Result<Vec<Rendered>, GenesisError> {
+    let mut sources = vec![(
+        format!("template {}", template.meta.name),
+        template.files.as_slice(),
+    )];
+    for skill in skills {
+        sources.push((format!("skill {}", skill.meta.name), skill.files.as_slice()));
+    }
+    render_files(&sources, answers)
+}
+
 /// `path` as a relative path that stays inside the target: no root, no `..`, no empty name.
 pub fn safe_relative(path: &str) -> Result<PathBuf, GenesisError> {
     let unsafe_path = |why: &str| GenesisError::Unsafe {

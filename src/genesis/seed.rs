@@ -38,10 +38,7 @@ pub fn read_hub(source: &str, cwd: &Path) -> Result<Hub, GenesisError> {
     let clone = tempfile::Builder::new()
         .prefix("git-zen-hub-")
         .tempdir()
-        .map_err(|e| GenesisError::Io {
-            path: std::env::temp_dir(),
-            source: e,
-        })?;
+        .map_err(GenesisError::io(&std::env::temp_dir()))?;
     let local = cwd.join(source);
     let mut cmd = super::git(cwd);
     cmd.args(["clone", "-q"]);
@@ -95,15 +92,9 @@ pub fn write_inherited(root: &Path, hub: &str, records: &[&Record]) -> Result<()
         });
         let path = root.join(&record.file);
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| GenesisError::Io {
-                path: dir.to_path_buf(),
-                source: e,
-            })?;
+            std::fs::create_dir_all(dir).map_err(GenesisError::io(dir))?;
         }
-        std::fs::write(&path, text).map_err(|e| GenesisError::Io {
-            path: path.clone(),
-            source: e,
-        })?;
+        std::fs::write(&path, text).map_err(GenesisError::io(&path))?;
     }
     Ok(())
 }

@@ -159,12 +159,8 @@ pub(super) fn collect_embedded(dir: &Dir<'static>, root: &Path, out: &mut Vec<Te
 
 fn from_folder(dir: &Path) -> Result<Template, GenesisError> {
     use std::os::unix::fs::PermissionsExt;
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| GenesisError::Io { path, source }
-    };
     let toml_path = dir.join("template.toml");
-    let text = std::fs::read_to_string(&toml_path).map_err(io(&toml_path))?;
+    let text = std::fs::read_to_string(&toml_path).map_err(GenesisError::io(&toml_path))?;
     let parsed = parse_toml(&text, &toml_path)?;
     let root = dir.join("files");
     let mut files = Vec::new();
@@ -191,7 +187,7 @@ fn from_folder(dir: &Path) -> Result<Template, GenesisError> {
             })?;
             files.push(TemplateFile {
                 path: shown,
-                content: std::fs::read(entry.path()).map_err(io(entry.path()))?,
+                content: std::fs::read(entry.path()).map_err(GenesisError::io(entry.path()))?,
                 executable: meta.permissions().mode() & 0o111 != 0,
             });
         }

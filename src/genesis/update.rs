@@ -56,10 +56,7 @@ pub fn update(
 ) -> Result<Updated, GenesisError> {
     let root = repo.workdir();
     let genesis_path = root.join(DIR).join("genesis.toml");
-    let text = std::fs::read_to_string(&genesis_path).map_err(|source| GenesisError::Io {
-        path: genesis_path.clone(),
-        source,
-    })?;
+    let text = std::fs::read_to_string(&genesis_path).map_err(GenesisError::io(&genesis_path))?;
     let recorded: GenesisToml = toml::from_str(&text).map_err(|e| GenesisError::Invalid {
         file: genesis_path.clone(),
         line: e
@@ -97,14 +94,7 @@ pub fn update(
             answers.insert(k.to_owned(), v.clone());
         }
     }
-    let mut sources = vec![(
-        format!("template {}", template.meta.name),
-        template.files.as_slice(),
-    )];
-    for s in &skills {
-        sources.push((format!("skill {}", s.meta.name), s.files.as_slice()));
-    }
-    let rendered = render::render_files(&sources, &answers)?;
+    let rendered = render::render_project(&template, &skills, &answers)?;
 
     let leftover: Vec<String> = rendered
         .iter()
@@ -140,15 +130,9 @@ pub fn update(
         }
         let write = |bytes: &[u8]| -> Result<(), GenesisError> {
             if let Some(dir) = full.parent() {
-                std::fs::create_dir_all(dir).map_err(|source| GenesisError::Io {
-                    path: dir.to_path_buf(),
-                    source,
-                })?;
+                std::fs::create_dir_all(dir).map_err(GenesisError::io(dir))?;
             }
-            std::fs::write(&full, bytes).map_err(|source| GenesisError::Io {
-                path: full.clone(),
-                source,
-            })
+            std::fs::write(&full, bytes).map_err(GenesisError::io(&full))
         };
         match (ours.as_deref(), base, theirs) {
             // The project deleted it: leave it deleted.
@@ -163,10 +147,7 @@ pub fn update(
                     report.updated.push(path);
                 }
                 None => {
-                    std::fs::remove_file(&full).map_err(|source| GenesisError::Io {
-                        path: full.clone(),
-                        source,
-                    })?;
+                    std::fs::remove_file(&full).map_err(GenesisError::io(&full))?;
                     report.removed.push(path);
                 }
             },
@@ -199,10 +180,7 @@ pub fn update(
         doc["template"]["version"] = toml_edit::value(template.meta.version.clone());
         doc.to_string()
     };
-    std::fs::write(&genesis_path, edited).map_err(|source| GenesisError::Io {
-        path: genesis_path,
-        source,
-    })?;
+    std::fs::write(&genesis_path, edited).map_err(GenesisError::io(&genesis_path))?;
     Ok(report)
 }
 
@@ -262,16 +240,10 @@ fn merge_file(
     base: &[u8],
     theirs: &[u8],
 ) -> Result<(Vec<u8>, bool), GenesisError> {
-    let dir = tempfile::tempdir().map_err(|source| GenesisError::Io {
-        path: std::env::temp_dir(),
-        source,
-    })?;
+    let dir = tempfile::tempdir().map_err(GenesisError::io(&std::env::temp_dir()))?;
     let file = |name: &str, bytes: &[u8]| -> Result<PathBuf, GenesisError> {
         let p = dir.path().join(name);
-        std::fs::write(&p, bytes).map_err(|source| GenesisError::Io {
-            path: p.clone(),
-            source,
-        })?;
+        std::fs::write(&p, bytes).map_err(GenesisError::io(&p))?;
         Ok(p)
     };
     let (o, b, t) = (
@@ -293,10 +265,7 @@ fn merge_file(
         ])
         .args([&o, &b, &t])
         .output()
-        .map_err(|source| GenesisError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        .map_err(GenesisError::io(path))?;
     match out.status.code() {
         Some(0) => Ok((out.stdout, false)),
         Some(n) if n > 0 => Ok((out.stdout, true)),
@@ -318,27 +287,15 @@ fn save_base(
     old: &str,
     template: &Template,
 ) -> Result<(), GenesisError> {
-    let stage = tempfile::tempdir().map_err(|source| GenesisError::Io {
-        path: std::env::temp_dir(),
-        source,
-    })?;
+    let stage = tempfile::tempdir().map_err(GenesisError::io(&std::env::temp_dir()))?;
     for r in rendered {
         let p = stage.path().join(&r.path);
         if let Some(d) = p.parent() {
-            std::fs::create_dir_all(d).map_err(|source| GenesisError::Io {
-                path: d.to_path_buf(),
-                source,
-            })?;
+            std::fs::create_dir_all(d).map_err(GenesisError::io(d))?;
         }
-        std::fs::write(&p, &r.content).map_err(|source| GenesisError::Io {
-            path: p.clone(),
-            source,
-        })?;
+        std::fs::write(&p, &r.content).map_err(GenesisError::io(&p))?;
     }
-    let index_dir = tempfile::tempdir().map_err(|source| GenesisError::Io {
-        path: std::env::temp_dir(),
-        source,
-    })?;
+    let index_dir = tempfile::tempdir().map_err(GenesisError::io(&std::env::temp_dir()))?;
     let index = index_dir.path().join("index");
     let with_index = |args: &[&str]| {
         let mut cmd = git(root);
