@@ -23,6 +23,22 @@ fn world() -> (TestRepo, std::path::PathBuf) {
     (world, dir)
 }
 
+/// Runs git in `dir` with the world's identity, fails the test if git fails, returns stdout.
+fn git_in(world: &TestRepo, dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", world.home().join(".gitconfig"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 fn entries(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
@@ -49,14 +65,7 @@ fn rust_cli_makes_a_committed_repository_whose_tests_pass() {
     .ok();
     assert!(run.stdout.contains("created"), "{}", run.stdout);
     let project = dir.join("greeter");
-    let git = |args: &[&str]| {
-        let out = std::process::Command::new("git")
-            .args(args)
-            .current_dir(&project)
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
+    let git = |args: &[&str]| git_in(&world, &project, args);
     assert_eq!(git(&["rev-list", "--count", "HEAD"]).trim(), "1");
     assert_eq!(git(&["branch", "--show-current"]).trim(), "trunk");
     assert_eq!(
@@ -264,14 +273,8 @@ fn skills_bring_their_guidance_and_policies_into_the_new_project() {
 
     // The skill's policy is in force in the new project.
     std::fs::write(project.join("app.test.js"), "it.only('works', () => {});\n").unwrap();
-    let git = |args: &[&str]| {
-        std::process::Command::new("git")
-            .args(args)
-            .current_dir(&project)
-            .output()
-            .unwrap()
-    };
-    assert!(git(&["add", "app.test.js"]).status.success());
+    let git = |args: &[&str]| git_in(&world, &project, args);
+    git(&["add", "app.test.js"]);
     let check = Run::from(world.zen_cmd_in(&project, &["check"]).output().unwrap());
     assert_eq!(check.code, Some(1), "{}{}", check.stdout, check.stderr);
     assert!(
@@ -362,19 +365,7 @@ fn memory_is_seeded_from_a_hub_with_its_provenance() {
         cmd.env("GIT_CONFIG_GLOBAL", world.home().join(".gitconfig"));
         Run::from(cmd.output().unwrap()).ok().last_word()
     };
-    let git = |args: &[&str]| {
-        let out = std::process::Command::new("git")
-            .args(args)
-            .current_dir(&hub)
-            .env("GIT_CONFIG_GLOBAL", world.home().join(".gitconfig"))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
+    let git = |args: &[&str]| git_in(&world, &hub, args);
     git(&["init", "-q"]);
     zen(&["init"]);
     let worked = zen(&[
@@ -506,19 +497,7 @@ fn update_merges_a_newer_template_three_ways() {
     )
     .ok();
     let project = dir.join("proj");
-    let git = |args: &[&str]| {
-        let out = std::process::Command::new("git")
-            .args(args)
-            .current_dir(&project)
-            .env("GIT_CONFIG_GLOBAL", world.home().join(".gitconfig"))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
+    let git = |args: &[&str]| git_in(&world, &project, args);
     std::fs::write(project.join("edited.txt"), "ONE\ntwo\nthree\n").unwrap();
     std::fs::write(project.join("clash.txt"), "mine\n").unwrap();
     git(&["commit", "-qam", "our edits"]);
