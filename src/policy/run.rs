@@ -443,10 +443,7 @@ impl<'r> StagedCopies<'r> {
 
     fn path_for(&self, change: &Change) -> Result<PathBuf, String> {
         let id = change.new.ok_or("a deleted file has no content")?;
-        let in_tree = self.repo.workdir().join(&change.path);
-        if let Ok(content) = std::fs::read(&in_tree)
-            && super::trust::blob_id(&content) == id
-        {
+        if worktree_copy(self.repo.workdir(), change, id).is_some() {
             // `./` so a file named like an option (`--force.txt`) stays a file to the gate.
             return Ok(Path::new(".").join(&change.path));
         }
@@ -474,13 +471,13 @@ impl<'r> StagedCopies<'r> {
     }
 }
 
-/// The staged blob's bytes from the work-tree file, when that file holds exactly them (checked by
-/// hashing): cheaper than inflating a loose object, which costs most of a many-file hook.
-fn staged_content(workdir: Option<&Path>, change: &Change, id: ObjectId) -> Option<Vec<u8>> {
-    let hint = change.size_hint?;
-    let file = workdir?.join(&change.path);
+/// The bytes of blob `id` from the work-tree file at the change's path, when that file holds
+/// exactly them (checked by hashing; a recorded size that differs skips the read): cheaper than
+/// inflating a loose object, and what a gate may run on in place.
+fn worktree_copy(workdir: &Path, change: &Change, id: ObjectId) -> Option<Vec<u8>> {
+    let file = workdir.join(&change.path);
     let meta = std::fs::symlink_metadata(&file).ok()?;
-    if !meta.is_file() || meta.len() != hint {
+    if !meta.is_file() || change.size_hint.is_some_and(|hint| meta.len() != hint) {
         return None;
     }
     let content = std::fs::read(&file).ok()?;
@@ -529,6 +526,11 @@ fn check_file(
             .map(|b| b.detach().data)
             .map_err(ChangesError::read(format!("blob {id} ({})", change.path)))
     };
+    // Staged files (the index gives a size) are read from the work tree when it holds their bytes.
+    let read_new = || match workdir.filter(|_| change.size_hint.is_some()) {
+        Some(dir) => worktree_copy(dir, change, new).map_or_else(|| read(new), Ok),
+        None => read(new),
+    };
     let size_rules: Vec<(&Rule, u64)> = rules
         .iter()
         .filter_map(|r| match &r.kind {
@@ -554,7 +556,7 @@ fn check_file(
         .size_hint
         .is_some_and(|hint| limit.is_none_or(|max| hint <= max) && hint <= SMALL_FILE);
     let content = if reads_lines && small {
-        Some(staged_content(workdir, change, new).map_or_else(|| read(new), Ok)?)
+        Some(read_new()?)
     } else {
         None
     };
@@ -587,7 +589,7 @@ fn check_file(
     }
     let content = match content {
         Some(content) => content,
-        None => staged_content(workdir, change, new).map_or_else(|| read(new), Ok)?,
+        None => read_new()?,
     };
     if changes::is_binary(&content) {
         return Ok((findings, true));
