@@ -12,6 +12,7 @@ pub mod draft;
 pub mod fsutil;
 pub mod genesis;
 pub mod hooks;
+pub mod hub;
 pub mod id;
 pub mod import;
 pub mod index;

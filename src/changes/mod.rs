@@ -22,6 +22,18 @@ pub fn tree_files(repo: &gix::Repository, tree: ObjectId) -> Result<Vec<Change>,
     Ok(out)
 }
 
+/// What differs between trees `old` and `new` (`None`: the empty tree); subtrees with equal ids
+/// are skipped unread.
+pub fn diff(
+    repo: &gix::Repository,
+    old: Option<ObjectId>,
+    new: Option<ObjectId>,
+) -> Result<Vec<Change>, ChangesError> {
+    let mut out = Vec::new();
+    commits::diff_trees(repo, old, new, &mut Vec::new(), &mut out)?;
+    Ok(out)
+}
+
 /// Why changes could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ChangesError {

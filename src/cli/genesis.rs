@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 
+use git_zen::genesis::seed::HubMemory;
 use git_zen::genesis::{self, Skill, Template, Variable};
+use git_zen::hub::{self, Hub};
 
 use super::{CmdResult, CommandError, absolute, interactive, output};
 
@@ -22,9 +24,11 @@ pub struct GenesisArgs {
     /// A skill to compose in (besides the template's own); repeatable. Skills it requires come too.
     #[arg(short, long = "skill", value_name = "NAME")]
     skills: Vec<String>,
-    /// A memory hub (path or URL of a git repository with a .datazentr/ folder): its proven
-    /// patterns and lessons from failures that share the template's or skills' tags are copied in.
-    #[arg(long, value_name = "PATH|URL", conflicts_with = "no_memory")]
+    /// A memory hub (a configured name, or the path or URL of a git repository with a
+    /// .datazentr/ folder; default: the default hub, if one is configured): its best-scored
+    /// patterns and lessons from failures that share the template's or skills' tags are copied
+    /// in, its templates override built-ins, and the new project is registered in it.
+    #[arg(long, value_name = "NAME|PATH|URL", conflicts_with = "no_memory")]
     hub: Option<String>,
     /// Inherit no memory.
     #[arg(long)]
@@ -43,7 +47,21 @@ pub struct GenesisArgs {
 pub fn run_genesis(args: &GenesisArgs) -> CmdResult {
     let cwd = std::env::current_dir()
         .map_err(|e| CommandError::Failed(format!("cannot read the current directory: {e}")))?;
-    let template = Template::find(&args.template, &cwd)?;
+    let hub = if args.no_memory {
+        None
+    } else {
+        open_hub(args.hub.as_deref())?
+    };
+    if let Some(hub) = &hub {
+        for e in &hub.errors {
+            output::warning(&mut anstream::stderr(), &format!("hub record skipped: {e}"))?;
+        }
+        super::hub::report_sync(&hub.hub, &hub.sync)?;
+    }
+    let hub_templates = hub
+        .as_ref()
+        .and_then(|h| hub::layout::templates_dir(&h.hub));
+    let template = Template::find_with_hub(&args.template, &cwd, hub_templates.as_deref())?;
     let mut wanted = template.meta.skills.clone();
     wanted.extend(args.skills.iter().cloned());
     let skills = genesis::skill::compose(&wanted, &Skill::built_ins()?)?;
@@ -78,15 +96,6 @@ pub fn run_genesis(args: &GenesisArgs) -> CmdResult {
     } else {
         Some(&mut prompt)
     };
-    let hub = match (&args.hub, args.no_memory) {
-        (Some(source), false) => Some(genesis::seed::read_hub(source, &cwd)?),
-        _ => None,
-    };
-    if let Some(hub) = &hub {
-        for e in &hub.errors {
-            output::warning(&mut anstream::stderr(), &format!("hub record skipped: {e}"))?;
-        }
-    }
     let answers = genesis::answers(&template, &args.name, (&author, &email), &given, ask)?;
     let target = absolute(std::path::Path::new(&args.name));
     let created = genesis::create(
@@ -118,14 +127,35 @@ pub fn run_genesis(args: &GenesisArgs) -> CmdResult {
     if let Some(hub) = &hub {
         writeln!(
             out,
-            "inherited from {} ({} of its {} records):",
-            hub.source,
+            "inherited from hub {} ({} of its {} records):",
+            hub.hub.name,
             created.inherited.len(),
             hub.records.len()
         )?;
         for r in &created.inherited {
-            writeln!(out, "  {} {:<8} {}", &r.id[..10], r.kind, r.title)?;
+            write!(out, "  {} {:<8} {}", &r.id[..10], r.kind, r.title)?;
+            match &r.evidence {
+                Some(e) => writeln!(out, " ({e})")?,
+                None => writeln!(out)?,
+            }
         }
+    }
+    match &created.registered {
+        Some(Ok(report)) => {
+            writeln!(
+                out,
+                "registered in hub {}",
+                hub.as_ref().map_or("", |h| h.hub.name.as_str())
+            )?;
+            if let Some(h) = &hub {
+                super::hub::report_sync(&h.hub, report)?;
+            }
+        }
+        Some(Err(e)) => output::warning(
+            &mut anstream::stderr(),
+            &format!("the project is created, but registering it in the hub failed: {e}"),
+        )?,
+        None => {}
     }
     if created.hooks {
         writeln!(out, "hooks installed (pre-commit, commit-msg, pre-push)")?;
@@ -134,6 +164,25 @@ pub fn run_genesis(args: &GenesisArgs) -> CmdResult {
         writeln!(out, "first commit {}", &commit[..12.min(commit.len())])?;
     }
     Ok(())
+}
+
+/// The hub genesis reads: the one named (its failure is an error), else the default hub (if
+/// it cannot be read, genesis goes on without memory, saying so).
+fn open_hub(spec: Option<&str>) -> Result<Option<HubMemory>, CommandError> {
+    let Some(hub) = Hub::configured(spec, None)? else {
+        return Ok(None);
+    };
+    match genesis::seed::read_hub(hub) {
+        Ok(memory) => Ok(Some(memory)),
+        Err(e) if spec.is_none() => {
+            output::warning(
+                &mut anstream::stderr(),
+                &format!("{e}\n  going on without inherited memory"),
+            )?;
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Work with project templates.
@@ -145,8 +194,12 @@ pub struct TemplateArgs {
 
 #[derive(Debug, clap::Subcommand)]
 enum TemplateCommand {
-    /// The built-in templates, with their descriptions.
+    /// The built-in templates and a hub's, with their descriptions (a hub's template overrides
+    /// a built-in one of the same name).
     List {
+        /// Include a hub's templates: the one named, else the default hub.
+        #[arg(long, value_name = "HUB", num_args = 0..=1, default_missing_value = "")]
+        hub: Option<String>,
         /// Print one JSON array.
         #[arg(long)]
         json: bool,
@@ -165,10 +218,24 @@ struct TemplateJson<'a> {
 }
 
 pub fn run_template(args: &TemplateArgs) -> CmdResult {
-    let TemplateCommand::List { json } = args.command;
-    let templates = Template::built_ins()?;
+    let TemplateCommand::List { json, hub } = &args.command;
+    let mut templates = Template::built_ins()?;
+    let hub = match hub {
+        Some(spec) => Some(Hub::resolve(Some(spec), None)?),
+        None => None,
+    };
+    if let Some(hub) = &hub {
+        super::hub::report_sync(hub, &hub.sync()?)?;
+        if let Some(dir) = hub::layout::templates_dir(hub) {
+            for t in Template::in_folder(&dir)? {
+                templates.retain(|b| b.meta.name != t.meta.name);
+                templates.push(t);
+            }
+        }
+        templates.sort_by(|a, b| a.meta.name.cmp(&b.meta.name));
+    }
     let mut out = anstream::stdout();
-    if json {
+    if *json {
         let list: Vec<TemplateJson> = templates
             .iter()
             .map(|t| TemplateJson {
@@ -184,9 +251,13 @@ pub fn run_template(args: &TemplateArgs) -> CmdResult {
         output::json(&mut out, &list)?;
     } else {
         for t in &templates {
+            let from = match &hub {
+                Some(h) if t.source != "built-in" => format!("  [hub {}]", h.name),
+                _ => String::new(),
+            };
             writeln!(
                 out,
-                "{:<16} {:<8} {}",
+                "{:<16} {:<8} {}{from}",
                 t.meta.name, t.meta.version, t.meta.description
             )?;
         }

@@ -5,6 +5,7 @@ mod demo;
 mod docs;
 mod genesis;
 mod hooks;
+mod hub;
 mod import;
 
 mod init;
@@ -71,6 +72,10 @@ enum Command {
     Template(genesis::TemplateArgs),
     Skill(genesis::SkillArgs),
     Update(genesis::UpdateArgs),
+    Hub(hub::HubArgs),
+    Promote(hub::PromoteArgs),
+    Sync(hub::SyncArgs),
+    Outcome(hub::OutcomeArgs),
     #[command(hide = true)]
     Hook(hooks::HookArgs),
 
@@ -124,7 +129,8 @@ failed_from!(
     git_zen::policy::trust::TrustError,
     git_zen::policy::secrets::SecretsError,
     git_zen::hooks::HooksError,
-    git_zen::genesis::GenesisError
+    git_zen::genesis::GenesisError,
+    git_zen::hub::HubError
 );
 
 /// The result of a command.
@@ -175,6 +181,10 @@ fn run(command: Command) -> CmdResult {
         Command::Template(args) => genesis::run_template(&args),
         Command::Skill(args) => genesis::run_skill(&args),
         Command::Update(args) => genesis::run_update(&args),
+        Command::Hub(args) => hub::run_hub(&args),
+        Command::Promote(args) => hub::run_promote(&args),
+        Command::Sync(args) => hub::run_sync(&args),
+        Command::Outcome(args) => hub::run_outcome(&args),
         Command::Hook(args) => hooks::run_hook(&args),
 
         Command::Demo(args) => demo::run(&args),

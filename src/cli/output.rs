@@ -139,13 +139,20 @@ pub fn hits(
         }
         let (s, label) = state(hit.status, hit.outcome);
         let state = format!("{s}{label}{s:#}");
-        writeln!(
+        write!(
             out,
             "{ID}{}{ID:#} {k}{}{k:#} {state} {BOLD}{}{BOLD:#}",
             &hit.id[..10.min(hit.id.len())],
             hit.kind,
             hit.title
         )?;
+        if hit.location != "local" {
+            write!(out, " {DIM}[{}]{DIM:#}", hit.location)?;
+        }
+        writeln!(out)?;
+        if let Some(evidence) = hit.evidence.as_ref().filter(|e| e.projects > 0) {
+            writeln!(out, "    {DIM}evidence:{DIM:#} {}", evidence.summary())?;
+        }
         if !hit.marked_snippet.is_empty() {
             let snippet = hit
                 .marked_snippet

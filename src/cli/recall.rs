@@ -36,6 +36,10 @@ pub struct RecallArgs {
     /// At most this many hits.
     #[arg(short = 'n', long, default_value_t = 10)]
     limit: usize,
+    /// Search a memory hub too (the project's, else the default one; or the one named): its
+    /// records are ranked by relevance × the evidence of the projects that used them.
+    #[arg(long, value_name = "HUB", num_args = 0..=1, default_missing_value = "")]
+    hub: Option<String>,
     /// Print one JSON array, best first.
     #[arg(long)]
     json: bool,
@@ -50,18 +54,21 @@ pub fn run_recall(args: &RecallArgs) -> CmdResult {
         let abs = super::absolute(p);
         store.relative(&abs).to_string_lossy().replace('\\', "/")
     });
-    let hits = recall(
-        &index,
-        &RecallQuery {
-            text: args.query.as_deref(),
-            kind: args.kind.map(Kind::from),
-            status: args.status.map(Status::from),
-            tags: &args.tags,
-            path: path.as_deref(),
-            all: args.all,
-            limit: args.limit,
-        },
-    )?;
+    let query = RecallQuery {
+        text: args.query.as_deref(),
+        kind: args.kind.map(Kind::from),
+        status: args.status.map(Status::from),
+        tags: &args.tags,
+        path: path.as_deref(),
+        all: args.all,
+        limit: args.limit,
+    };
+    let mut hits = recall(&index, &query)?;
+    if let Some(spec) = &args.hub {
+        let hub = git_zen::hub::Hub::resolve(Some(spec), Some(repo.workdir()))?;
+        let theirs = git_zen::hub::recall::hub_hits(&hub, &query)?;
+        hits = git_zen::hub::recall::merge(hits, theirs, args.limit);
+    }
     let mut buf = Vec::new();
     if args.json {
         output::json(&mut buf, &hits)?;

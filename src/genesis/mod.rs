@@ -103,6 +103,9 @@ pub enum GenesisError {
     /// The store could not be initialised.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    /// The hub's cache could not be read.
+    #[error(transparent)]
+    Index(#[from] crate::index::IndexError),
 }
 
 impl GenesisError {
@@ -132,6 +135,12 @@ pub struct Created {
     pub answers: BTreeMap<String, String>,
     /// The first commit, unless a dry run.
     pub commit: Option<String>,
+    /// The project's id in its hub's registry (when made with a hub).
+    pub project_id: Option<String>,
+    /// How registering in the hub went: its sync report, or why it failed (the project is in
+    /// place either way).
+    #[serde(skip)]
+    pub registered: Option<Result<crate::hub::SyncReport, crate::hub::HubError>>,
 }
 
 /// Asks a person for a variable's value: `(variable, its spec, the default)`; an empty answer
@@ -236,7 +245,7 @@ pub(crate) fn git(dir: &Path) -> Command {
 pub fn create(
     template: &Template,
     skills: &[Skill],
-    hub: Option<&seed::Hub>,
+    hub: Option<&seed::HubMemory>,
     target: &Path,
     answers: BTreeMap<String, String>,
     dry_run: bool,
@@ -264,11 +273,17 @@ pub fn create(
                 id: r.id.to_string(),
                 kind: r.kind.to_string(),
                 title: r.title.clone(),
+                evidence: hub
+                    .and_then(|h| h.evidence.get(r.id.as_str()))
+                    .filter(|e| e.projects > 0)
+                    .map(|e| e.summary()),
             })
             .collect(),
         answers,
         commit: None,
         hooks: false,
+        project_id: hub.map(|_| crate::id::RecordId::generate().to_string()),
+        registered: None,
     };
     if dry_run {
         return Ok(created);
@@ -297,7 +312,15 @@ pub fn create(
     run_captured(git(root).args(["init", "-q"]))?;
     Store::init_at(root)?;
     if let Some(hub) = hub {
-        seed::write_inherited(root, &hub.source, &seeds)?;
+        seed::write_inherited(root, hub.label(), &seeds)?;
+        // The project's hub, for promote, outcome and recall --hub run inside it.
+        let config = root.join(DIR).join("config.toml");
+        let mut text = std::fs::read_to_string(&config).map_err(GenesisError::io(&config))?;
+        text.push_str(&format!(
+            "# The memory hub this project was born from (promote, outcome, recall --hub).\nhub = {}\n",
+            toml_edit::Value::from(hub.label())
+        ));
+        std::fs::write(&config, text).map_err(GenesisError::io(&config))?;
     }
     for skill in skills {
         let dir = root.join(DIR).join("skills");
@@ -312,6 +335,7 @@ pub fn create(
             std::fs::write(&path, text).map_err(GenesisError::io(&path))?;
         }
     }
+    let project_name = created.answers.get("name").cloned().unwrap_or_default();
     let record = GenesisRecord {
         template: TemplateRecord {
             name: &template.meta.name,
@@ -319,6 +343,15 @@ pub fn create(
             source: &template.source,
             skills: &skill_names,
         },
+        project: created
+            .project_id
+            .as_deref()
+            .zip(hub)
+            .map(|(id, hub)| ProjectRecord {
+                name: &project_name,
+                id,
+                hub: hub.label(),
+            }),
         answers: &created.answers,
     };
     let genesis_toml = root.join(DIR).join("genesis.toml");
@@ -357,13 +390,41 @@ pub fn create(
         crate::hooks::install(&repo).map_err(|e| GenesisError::Hooks(e.to_string()))?;
         created.hooks = true;
     }
+    if let (Some(hub), Some(id)) = (hub, &created.project_id) {
+        let entry = crate::hub::registry::ProjectEntry {
+            name: project_name,
+            id: id.clone(),
+            template: template.meta.name.clone(),
+            version: template.meta.version.clone(),
+            skills: skill_names,
+            inherited: created.inherited.iter().map(|r| r.id.clone()).collect(),
+            stage: crate::hub::registry::Stage::Planning,
+            created: crate::record::now_rfc3339(),
+            author: format!(
+                "{} <{}>",
+                created.answers.get("author").map_or("", String::as_str),
+                created.answers.get("email").map_or("", String::as_str)
+            ),
+        };
+        created.registered = Some(crate::hub::registry::register(&hub.hub, &entry));
+    }
     Ok(created)
 }
 
 #[derive(Serialize)]
 struct GenesisRecord<'a> {
     template: TemplateRecord<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    project: Option<ProjectRecord<'a>>,
     answers: &'a BTreeMap<String, String>,
+}
+
+/// The project's entry in its hub's registry.
+#[derive(Serialize)]
+struct ProjectRecord<'a> {
+    name: &'a str,
+    id: &'a str,
+    hub: &'a str,
 }
 
 #[derive(Serialize)]

@@ -1,24 +1,36 @@
-//! Seeding a new project's memory from a hub: the patterns that worked and the lessons from
-//! failures whose tags meet the template's and the skills' tags, copied with their provenance.
+//! Seeding a new project's memory from a hub: the best-scored patterns that worked and the
+//! lessons from failures whose tags meet the template's and the skills' tags, copied with their
+//! provenance.
 
-use std::path::Path;
+use std::collections::HashMap;
 
 use serde::Serialize;
 
 use super::GenesisError;
+use crate::hub::{Hub, HubError, SyncReport};
+use crate::index::Evidence;
 use crate::record::{Kind, Outcome, Record, RecordError};
-use crate::repo::run_captured;
-use crate::store::Store;
 
-/// A hub's records, read from a fresh clone.
-pub struct Hub {
-    /// Where the hub was read from, as given.
-    pub source: String,
+/// A hub's memory, read from its (freshly synced) clone.
+pub struct HubMemory {
+    /// The hub.
+    pub hub: Hub,
     /// Its records that parsed.
     pub records: Vec<Record>,
     /// Its records that did not (reported; the rest is usable).
     pub errors: Vec<RecordError>,
-    _clone: tempfile::TempDir,
+    /// What the projects that used each record said, by id.
+    pub evidence: HashMap<String, Evidence>,
+    /// What the sync did (offline: the clone as last fetched was used).
+    pub sync: SyncReport,
+}
+
+impl HubMemory {
+    /// How inherited records name the hub in their `origin`: its URL, which every teammate's
+    /// configuration shares (names are per user).
+    pub fn label(&self) -> &str {
+        &self.hub.url
+    }
 }
 
 /// A record a new project inherited.
@@ -30,61 +42,87 @@ pub struct Inherited {
     pub kind: String,
     /// Its title.
     pub title: String,
+    /// "3 projects: 3 success", when projects reported on it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
 }
 
-/// Clones the hub at `source` (a path or any URL git can clone) into a temporary folder and
-/// reads its `.datazentr/` records.
-pub fn read_hub(source: &str, cwd: &Path) -> Result<Hub, GenesisError> {
-    let clone = tempfile::Builder::new()
-        .prefix("git-zen-hub-")
-        .tempdir()
-        .map_err(GenesisError::io(&std::env::temp_dir()))?;
-    let local = cwd.join(source);
-    let mut cmd = super::git(cwd);
-    cmd.args(["clone", "-q"]);
-    if !local.exists() {
-        cmd.args(["--depth", "1"]);
-    }
-    cmd.arg(source).arg(clone.path());
-    run_captured(&mut cmd).map_err(|e| GenesisError::Hub {
-        hub: source.to_owned(),
+fn hub_error(hub: &Hub, e: HubError) -> GenesisError {
+    GenesisError::Hub {
+        hub: hub.url.clone(),
         message: e.to_string(),
-    })?;
-    let store = Store::open_at(clone.path()).map_err(|e| GenesisError::Hub {
-        hub: source.to_owned(),
-        message: format!("it is not a memory hub: {e}"),
-    })?;
-    let loaded = store.load_all()?;
-    Ok(Hub {
-        source: source.to_owned(),
-        records: loaded.records,
-        errors: loaded.errors,
-        _clone: clone,
+    }
+}
+
+/// Syncs `hub` (offline, its last fetched state is used) and reads its records and evidence.
+pub fn read_hub(hub: Hub) -> Result<HubMemory, GenesisError> {
+    let sync = hub.sync().map_err(|e| hub_error(&hub, e))?;
+    if !crate::hub::layout::is_hub(&hub) {
+        return Err(hub_error(
+            &hub,
+            HubError::NotAHub {
+                url: hub.url.clone(),
+            },
+        ));
+    }
+    let index = hub.index().map_err(|e| hub_error(&hub, e))?;
+    let records = index.records()?;
+    let errors = index.errors()?;
+    let mut evidence = HashMap::new();
+    for record in records.iter().filter(|r| r.kind != Kind::Decision) {
+        evidence.insert(record.id.to_string(), index.evidence(record)?);
+    }
+    Ok(HubMemory {
+        hub,
+        records,
+        errors,
+        evidence,
+        sync,
     })
 }
 
-/// The hub's proven patterns (outcome success) and lessons from failures (outcome failure),
-/// still current, sharing a tag with `tags` (case-insensitive).
-pub fn select<'h>(hub: &'h Hub, tags: &[String]) -> Vec<&'h Record> {
-    hub.records
-        .iter()
-        .filter(|r| r.status.is_current())
-        .filter(|r| {
-            matches!(
-                (r.kind, r.outcome),
-                (Kind::Pattern, Some(Outcome::Success)) | (Kind::Lesson, Some(Outcome::Failure))
-            )
-        })
-        .filter(|r| {
-            r.tags
+/// The hub's proven patterns (outcome success, or successes reported by projects; never those
+/// whose evidence is mostly failure), best-scored first, then its lessons from failures — still
+/// current, sharing a tag with `tags` (case-insensitive).
+pub fn select<'h>(memory: &'h HubMemory, tags: &[String]) -> Vec<&'h Record> {
+    let evidence = |r: &Record| {
+        memory
+            .evidence
+            .get(r.id.as_str())
+            .cloned()
+            .unwrap_or_default()
+    };
+    let relevant = |r: &&Record| {
+        r.status.is_current()
+            && r.tags
                 .iter()
                 .any(|t| tags.iter().any(|w| w.eq_ignore_ascii_case(t)))
+    };
+    let mut patterns: Vec<&Record> = memory
+        .records
+        .iter()
+        .filter(relevant)
+        .filter(|r| r.kind == Kind::Pattern)
+        .filter(|r| {
+            let e = evidence(r);
+            (r.outcome == Some(Outcome::Success) || e.success > 0) && !e.mostly_failure()
         })
-        .collect()
+        .collect();
+    patterns.sort_by(|a, b| evidence(b).score.total_cmp(&evidence(a).score));
+    let lessons = memory
+        .records
+        .iter()
+        .filter(relevant)
+        .filter(|r| r.kind == Kind::Lesson && r.outcome == Some(Outcome::Failure));
+    patterns.into_iter().chain(lessons).collect()
 }
 
 /// Writes `records` into the `.datazentr/` at `root`, each with `origin = "<hub> <id>"`.
-pub fn write_inherited(root: &Path, hub: &str, records: &[&Record]) -> Result<(), GenesisError> {
+pub fn write_inherited(
+    root: &std::path::Path,
+    hub: &str,
+    records: &[&Record],
+) -> Result<(), GenesisError> {
     for record in records {
         let origin = format!("{hub} {}", record.id);
         let text = record.edit_front_matter(|doc| {

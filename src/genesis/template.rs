@@ -104,6 +104,40 @@ impl Template {
             .find(|t| t.meta.name == spec)
             .ok_or_else(|| GenesisError::UnknownTemplate(spec.to_owned()))
     }
+
+    /// Like [`Template::find`], but a template of that name in a hub's `templates/` folder
+    /// overrides the built-in one.
+    pub fn find_with_hub(
+        spec: &str,
+        cwd: &Path,
+        hub_templates: Option<&Path>,
+    ) -> Result<Template, GenesisError> {
+        let is_name = !spec.contains('/') && !spec.starts_with('.') && !cwd.join(spec).is_dir();
+        if let Some(dir) = hub_templates.filter(|_| is_name) {
+            let candidate = dir.join(spec);
+            if candidate.join("template.toml").is_file() {
+                return from_folder(&candidate);
+            }
+        }
+        Template::find(spec, cwd)
+    }
+
+    /// The templates in a hub's `templates/` folder (one per sub-folder with a
+    /// `template.toml`), by name.
+    pub fn in_folder(dir: &Path) -> Result<Vec<Template>, GenesisError> {
+        let mut all = Vec::new();
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Ok(all);
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.join("template.toml").is_file() {
+                all.push(from_folder(&path)?);
+            }
+        }
+        all.sort_by(|a, b| a.meta.name.cmp(&b.meta.name));
+        Ok(all)
+    }
 }
 
 fn parse_toml(text: &str, file: &Path) -> Result<TemplateToml, GenesisError> {

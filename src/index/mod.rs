@@ -5,9 +5,11 @@
 //! garbage, truncated or old-schema cache is deleted and rebuilt with one line on stderr; the user
 //! never sees an SQL error for it. It lives in the git dir, per worktree, and is never committed.
 
+mod outcomes;
 mod query;
 mod refresh;
 mod schema;
+mod tree;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -15,6 +17,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+pub use outcomes::Evidence;
 pub use query::{Hit, RecallQuery, recall};
 pub use refresh::RefreshReport;
 
@@ -60,7 +63,17 @@ pub struct IndexStatus {
 pub struct Index {
     conn: Connection,
     path: PathBuf,
-    store: Store,
+    source: Source,
+}
+
+/// Where a cache's records come from.
+#[derive(Clone)]
+enum Source {
+    /// The record files of a work tree, re-read when their stat changes.
+    WorkTree(Store),
+    /// The committed tree at `HEAD` of the repository at this path (a hub's clone): re-read when
+    /// the tree id changes, and then only the blobs that differ.
+    Tree(PathBuf),
 }
 
 /// What a cache that must be rebuilt looks like to the caller.
@@ -74,31 +87,14 @@ impl Index {
     /// missing and rebuilding it if it is damaged or from another schema version.
     pub fn open_fresh(repo: &Repo, store: &Store) -> Result<(Index, RefreshReport), IndexError> {
         let path = repo.state_dir().join("index.sqlite");
-        let sqlite = |source| IndexError::Sqlite {
-            path: path.clone(),
-            source,
-        };
-        if !path.exists() {
-            return build(&path, store, None).map_err(sqlite);
-        }
-        let attempt = || -> Result<(Index, RefreshReport), rusqlite::Error> {
-            let mut index = Index {
-                conn: open_connection(&path)?,
-                path: path.clone(),
-                store: store.clone(),
-            };
-            let report = index.refresh_inner(None)?;
-            Ok((index, report))
-        };
-        match attempt() {
-            Ok(done) => Ok(done),
-            Err(e) if needs_rebuild(&e) || is_schema_mismatch(&e) => {
-                eprintln!("git-zen: rebuilding the memory cache ({})", describe(&e));
-                remove_cache_files(&path);
-                build(&path, store, None).map_err(sqlite)
-            }
-            Err(source) => Err(sqlite(source)),
-        }
+        open_source(path, Source::WorkTree(store.clone()))
+    }
+
+    /// Opens the cache at `cache` of the records committed at `HEAD` of the repository at
+    /// `repo_dir` (a hub's clone), bringing it up to date: a `HEAD` tree that did not change
+    /// costs no parsing, and a changed one re-reads only the blobs that differ.
+    pub fn open_tree(cache: &Path, repo_dir: &Path) -> Result<(Index, RefreshReport), IndexError> {
+        open_source(cache.to_path_buf(), Source::Tree(repo_dir.to_path_buf()))
     }
 
     /// Deletes the cache and builds it again from every record, showing `progress`.
@@ -108,7 +104,8 @@ impl Index {
         progress: &indicatif::ProgressBar,
     ) -> Result<(Index, RefreshReport), IndexError> {
         let path = repo.state_dir().join("index.sqlite");
-        build(&path, store, Some(progress)).map_err(|source| IndexError::Sqlite { path, source })
+        let source = Source::WorkTree(store.clone());
+        build(&path, &source, Some(progress)).map_err(|source| IndexError::Sqlite { path, source })
     }
 
     fn sqlite(&self, source: rusqlite::Error) -> IndexError {
@@ -223,12 +220,42 @@ impl Index {
     }
 }
 
+/// Opens the cache at `path` and refreshes it from `source`, healing it as [`Index::open_fresh`]
+/// describes.
+fn open_source(path: PathBuf, source: Source) -> Result<(Index, RefreshReport), IndexError> {
+    let sqlite = |source| IndexError::Sqlite {
+        path: path.clone(),
+        source,
+    };
+    if !path.exists() {
+        return build(&path, &source, None).map_err(sqlite);
+    }
+    let attempt = || -> Result<(Index, RefreshReport), rusqlite::Error> {
+        let mut index = Index {
+            conn: open_connection(&path)?,
+            path: path.clone(),
+            source: source.clone(),
+        };
+        let report = index.refresh_inner(None)?;
+        Ok((index, report))
+    };
+    match attempt() {
+        Ok(done) => Ok(done),
+        Err(e) if needs_rebuild(&e) || is_schema_mismatch(&e) => {
+            eprintln!("git-zen: rebuilding the memory cache ({})", describe(&e));
+            remove_cache_files(&path);
+            build(&path, &source, None).map_err(sqlite)
+        }
+        Err(source) => Err(sqlite(source)),
+    }
+}
+
 /// Builds a complete cache in a private temp file, with no journal (a crash only loses a cache
 /// that would be rebuilt anyway: about a quarter faster), then switches it to WAL and renames it
 /// into place, so no reader ever sees a half-built cache.
 fn build(
     path: &Path,
-    store: &Store,
+    source: &Source,
     progress: Option<&indicatif::ProgressBar>,
 ) -> Result<(Index, RefreshReport), rusqlite::Error> {
     if let Some(dir) = path.parent() {
@@ -248,7 +275,7 @@ fn build(
         let mut index = Index {
             conn,
             path: temp.clone(),
-            store: store.clone(),
+            source: source.clone(),
         };
         let report = index.refresh_inner(progress)?;
         index.conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -265,7 +292,7 @@ fn build(
     let index = Index {
         conn: open_connection(path)?,
         path: path.to_path_buf(),
-        store: store.clone(),
+        source: source.clone(),
     };
     Ok((index, report))
 }

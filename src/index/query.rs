@@ -53,6 +53,11 @@ pub struct Hit {
     pub superseded_by: Vec<String>,
     /// A failure to learn from rather than a suggestion to follow.
     pub warning: bool,
+    /// Where the record lives: `local`, or `hub <name>`.
+    pub location: String,
+    /// For a hub record: what the projects that used it said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<super::Evidence>,
     /// The snippet with matches between `\u{2}` and `\u{3}`, for highlighting.
     #[serde(skip)]
     pub marked_snippet: String,
@@ -245,6 +250,8 @@ fn to_hit(record: Record, (relevance, marked): Raw) -> Hit {
         snippet: marked.replace(['\u{2}', '\u{3}'], ""),
         superseded_by: record.superseded_by,
         warning: record.kind != Kind::Decision && record.outcome == Some(Outcome::Failure),
+        location: "local".into(),
+        evidence: None,
         marked_snippet: marked,
     }
 }

@@ -5,7 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Row, TransactionBehavior, params};
 
-use super::Index;
+use super::{Index, Source};
 use crate::record::{Record, RecordError};
 use crate::store::{Store, StoreError};
 
@@ -42,8 +42,19 @@ impl Index {
         &mut self,
         progress: Option<&indicatif::ProgressBar>,
     ) -> Result<RefreshReport, rusqlite::Error> {
+        match self.source.clone() {
+            Source::WorkTree(store) => self.refresh_work_tree(&store, progress),
+            Source::Tree(dir) => self.refresh_tree(&dir, progress),
+        }
+    }
+
+    fn refresh_work_tree(
+        &mut self,
+        store: &Store,
+        progress: Option<&indicatif::ProgressBar>,
+    ) -> Result<RefreshReport, rusqlite::Error> {
         let started_ns = now_ns();
-        let files = scan(&self.store).map_err(store_to_sqlite)?;
+        let files = scan(store).map_err(store_to_sqlite)?;
         let mut report = RefreshReport {
             scanned: files.len(),
             ..RefreshReport::default()
@@ -97,7 +108,7 @@ impl Index {
                  mtime_ns = excluded.mtime_ns, inode = excluded.inode",
             )?;
             let mut upsert = tx.prepare_cached(UPSERT)?;
-            parse_streaming(&self.store, &changed, progress, |stat, outcome| {
+            parse_streaming(store, &changed, progress, |stat, outcome| {
                 let mtime = if started_ns - stat.mtime_ns < RACY_NS {
                     -1
                 } else {
@@ -109,61 +120,72 @@ impl Index {
                         report.removed += delete.execute([&stat.path])?;
                         return Ok(());
                     }
-                    Parsed::Broken(e) => {
-                        // The path and the error; every record column stays NULL.
-                        let error = format!("{}\t{}", e.line, e.message);
-                        let null: Option<String> = None;
-                        let mut row: Vec<&dyn rusqlite::ToSql> = vec![&stat.path, &error];
-                        row.extend(std::iter::repeat_n(
-                            &null as &dyn rusqlite::ToSql,
-                            RECORD_FIELDS,
-                        ));
-                        upsert.execute(row.as_slice())?;
-                    }
-                    Parsed::Ok(r) => {
-                        let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_default();
-                        upsert.execute(params![
-                            stat.path,
-                            None::<String>,
-                            r.id.as_str(),
-                            r.kind.as_str(),
-                            r.title,
-                            r.status.as_str(),
-                            r.outcome.map(|o| o.as_str()),
-                            json(&r.tags),
-                            json(&r.paths),
-                            json(&r.supersedes),
-                            json(&r.superseded_by),
-                            json(&r.links),
-                            r.created,
-                            r.author,
-                            r.adr,
-                            r.imported_from,
-                            r.front_matter,
-                            r.body,
-                            r.tags.join(" ")
-                        ])?;
-                    }
+                    Parsed::Broken(e) => write_broken(&mut upsert, &stat.path, &e)?,
+                    Parsed::Ok(r) => write_record(&mut upsert, &stat.path, &r)?,
                 }
                 remember.execute(params![stat.path, stat.size, mtime, stat.inode])?;
                 report.parsed += 1;
                 Ok(())
             })?;
-            tx.execute(
-                "INSERT INTO meta(key, value) VALUES ('last_refresh', ?1)
-                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                [crate::record::now_rfc3339()],
-            )?;
+            set_meta(&tx, "last_refresh", &crate::record::now_rfc3339())?;
         }
         tx.commit()?;
         Ok(report)
     }
 }
 
+/// Stores a file that does not parse: its path and the error; every record column stays NULL.
+pub(super) fn write_broken(
+    upsert: &mut rusqlite::CachedStatement<'_>,
+    path: &str,
+    e: &RecordError,
+) -> rusqlite::Result<()> {
+    let error = format!("{}\t{}", e.line, e.message);
+    let null: Option<String> = None;
+    let mut row: Vec<&dyn rusqlite::ToSql> = vec![&path, &error];
+    row.extend(std::iter::repeat_n(
+        &null as &dyn rusqlite::ToSql,
+        RECORD_FIELDS,
+    ));
+    upsert.execute(row.as_slice())?;
+    Ok(())
+}
+
+/// Stores a parsed record under `path`.
+pub(super) fn write_record(
+    upsert: &mut rusqlite::CachedStatement<'_>,
+    path: &str,
+    r: &Record,
+) -> rusqlite::Result<()> {
+    let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_default();
+    upsert.execute(params![
+        path,
+        None::<String>,
+        r.id.as_str(),
+        r.kind.as_str(),
+        r.title,
+        r.status.as_str(),
+        r.outcome.map(|o| o.as_str()),
+        json(&r.tags),
+        json(&r.paths),
+        json(&r.supersedes),
+        json(&r.superseded_by),
+        json(&r.links),
+        r.created,
+        r.author,
+        r.adr,
+        r.imported_from,
+        r.front_matter,
+        r.body,
+        r.tags.join(" ")
+    ])?;
+    Ok(())
+}
+
 /// Columns of `records` after `path` and `error`, as written by [`UPSERT`].
 const RECORD_FIELDS: usize = 17;
 
-const UPSERT: &str = "INSERT INTO records (path, error, id, kind, title, status, \
+pub(super) const UPSERT: &str = "INSERT INTO records (path, error, id, kind, title, status, \
     outcome, tags, paths, supersedes, superseded_by, links, created, author, adr, imported_from, \
     front_matter, body, tag_words) \
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) \
@@ -255,6 +277,20 @@ fn stat(path: String, abs: PathBuf, meta: &std::fs::Metadata) -> Stat {
         mtime_ns,
         inode,
     }
+}
+
+/// Sets `key` in the cache's `meta` table.
+pub(super) fn set_meta(
+    conn: &rusqlite::Connection,
+    key: &str,
+    value: &str,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO meta(key, value) VALUES (?1, ?2)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )?;
+    Ok(())
 }
 
 fn now_ns() -> i64 {

@@ -1,7 +1,7 @@
 //! The cache's schema. Bump [`VERSION`] on any change: an older cache is then rebuilt.
 
 /// `PRAGMA user_version` of the current schema.
-pub const VERSION: i64 = 3;
+pub const VERSION: i64 = 4;
 
 /// Creates every table of an empty cache.
 pub const CREATE: &str = r#"
@@ -59,6 +59,18 @@ CREATE TRIGGER records_au AFTER UPDATE ON records BEGIN
     INSERT INTO records_fts(rowid, title, body, tag_words)
     VALUES (new.rowid, coalesce(new.title, ''), coalesce(new.body, ''), coalesce(new.tag_words, ''));
 END;
+
+-- A hub's outcome events (outcomes/<record-id>/<event>.toml): one row per file, so the verdicts
+-- of many projects are aggregated here, never in a shared file.
+CREATE TABLE outcomes (
+    path          TEXT PRIMARY KEY,
+    record_id     TEXT NOT NULL,
+    project       TEXT NOT NULL,
+    verdict       TEXT NOT NULL,          -- success | failure | mixed
+    time          TEXT NOT NULL,          -- RFC 3339
+    message       TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX outcomes_record ON outcomes(record_id);
 
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 "#;

@@ -419,7 +419,7 @@ fn index_status_and_rebuild() {
     let status: serde_json::Value =
         serde_json::from_str(&repo.zen_ok(&["index", "status", "--json"]).stdout).unwrap();
     assert_eq!(status["records"], 2);
-    assert_eq!(status["schema_version"], 3);
+    assert_eq!(status["schema_version"], 4);
     assert!(status["size_bytes"].as_u64().unwrap() > 0);
     assert!(
         status["path"]

@@ -85,6 +85,7 @@ pub fn hermetic(cmd: &mut Command, home: &Path) {
     }
     cmd.env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_DATA_HOME", home.join(".local/share"))
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_EDITOR", ":")
         .env("TZ", "UTC")

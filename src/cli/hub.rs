@@ -1,0 +1,401 @@
+//! `git zen hub …`, `promote`, `sync` and `outcome`: the team's shared memory.
+
+use std::io::Write;
+
+use git_zen::hub::registry::{self, Stage};
+use git_zen::hub::{self, Hub, HubEntry, HubError, Hubs, SyncReport};
+use git_zen::record::Outcome;
+
+use super::{CmdResult, CommandError, open_repo, open_store, output};
+
+/// Work with memory hubs: shared repositories of the team's records, templates and projects.
+#[derive(Debug, clap::Args)]
+pub struct HubArgs {
+    #[command(subcommand)]
+    command: HubCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum HubCommand {
+    /// Lay out a repository as a hub (a local path that does not exist becomes a bare repository).
+    Init {
+        /// Where: any URL git can push to, or a path.
+        url: String,
+    },
+    /// Add a hub under a name; clones it now, so a wrong URL is caught here.
+    Add {
+        /// The name (`--hub NAME`).
+        name: String,
+        /// Its URL or path.
+        url: String,
+        /// Use it when no hub is named.
+        #[arg(long)]
+        default: bool,
+    },
+    /// The configured hubs, with their queued writes.
+    List {
+        /// Print one JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Forget a hub and delete its local clone (refused while writes wait for it).
+    Remove {
+        /// The name.
+        name: String,
+        /// Delete even queued writes.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Projects born by genesis from the hub: template, skills, stage, inherited records.
+    Projects {
+        /// The hub (name, URL or path); default: the project's, else the default hub.
+        #[arg(long, value_name = "HUB")]
+        hub: Option<String>,
+        /// Print one JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Move this project along planning → active → graduated in its hub's registry.
+    Stage {
+        /// The new stage.
+        #[arg(value_enum)]
+        stage: StageArg,
+        /// The hub; default: the project's.
+        #[arg(long, value_name = "HUB")]
+        hub: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum StageArg {
+    Planning,
+    Active,
+    Graduated,
+}
+
+impl From<StageArg> for Stage {
+    fn from(s: StageArg) -> Stage {
+        match s {
+            StageArg::Planning => Stage::Planning,
+            StageArg::Active => Stage::Active,
+            StageArg::Graduated => Stage::Graduated,
+        }
+    }
+}
+
+#[derive(serde::Serialize)]
+struct HubJson<'a> {
+    name: &'a str,
+    url: &'a str,
+    default: bool,
+    pending: usize,
+    clone: String,
+}
+
+/// The project around the current directory, if any (for its `hub = …`).
+fn project_dir() -> Option<std::path::PathBuf> {
+    open_repo().ok().map(|r| r.workdir().to_path_buf())
+}
+
+fn resolve(spec: Option<&str>) -> Result<Hub, CommandError> {
+    Ok(Hub::resolve(spec, project_dir().as_deref())?)
+}
+
+pub fn run_hub(args: &HubArgs) -> CmdResult {
+    let mut out = anstream::stdout();
+    match &args.command {
+        HubCommand::Init { url } => {
+            let report = hub::layout::init(url)?;
+            if report.created_repository {
+                writeln!(out, "created a bare repository at {}", report.url)?;
+            }
+            if report.added.is_empty() {
+                writeln!(out, "{} already is a memory hub", report.url)?;
+            } else {
+                writeln!(out, "laid out {} as a memory hub:", report.url)?;
+                for file in &report.added {
+                    writeln!(out, "  {file}")?;
+                }
+            }
+            writeln!(out, "next: git zen hub add <name> {} --default", report.url)?;
+        }
+        HubCommand::Add { name, url, default } => {
+            hub::config::check_name(name)?;
+            let mut hubs = Hubs::load()?;
+            if let Some(entry) = hubs.hubs.get(name) {
+                return Err(HubError::Exists {
+                    name: name.clone(),
+                    url: entry.url.clone(),
+                }
+                .into());
+            }
+            let url = hub::config::normalize_url(url).unwrap_or_else(|| url.clone());
+            let hub = Hub::new(name, &url)?;
+            // Clone now: an unreachable or non-hub URL is refused before anything is saved.
+            if let Err(e) = hub.sync() {
+                let _ = std::fs::remove_dir_all(hub.clone_dir());
+                return Err(e.into());
+            }
+            if !hub::layout::is_hub(&hub) {
+                let _ = std::fs::remove_dir_all(hub.clone_dir());
+                return Err(HubError::NotAHub { url }.into());
+            }
+            let index = hub.index()?;
+            let records = index.records()?.len();
+            hubs.hubs
+                .insert(name.clone(), HubEntry { url: url.clone() });
+            if *default || hubs.default.is_none() {
+                hubs.default = Some(name.clone());
+            }
+            hubs.save()?;
+            let marker = if hubs.default.as_deref() == Some(name.as_str()) {
+                " (default)"
+            } else {
+                ""
+            };
+            writeln!(out, "added hub {name}{marker}: {url}, {records} records")?;
+        }
+        HubCommand::List { json } => {
+            let hubs = Hubs::load()?;
+            let mut list = Vec::new();
+            for (name, entry) in &hubs.hubs {
+                let hub = Hub::new(name, &entry.url)?;
+                list.push(HubJson {
+                    name,
+                    url: &entry.url,
+                    default: hubs.default.as_deref() == Some(name.as_str()),
+                    pending: hub::pending_count(&hub),
+                    clone: hub.clone_dir().display().to_string(),
+                });
+            }
+            if *json {
+                output::json(&mut out, &list)?;
+            } else if list.is_empty() {
+                writeln!(
+                    anstream::stderr(),
+                    "no hubs configured\n  hint: git zen hub add team <url-or-path> --default"
+                )?;
+            } else {
+                for h in &list {
+                    let default = if h.default { " (default)" } else { "" };
+                    let pending = if h.pending > 0 {
+                        format!(", {} write(s) pending", h.pending)
+                    } else {
+                        String::new()
+                    };
+                    writeln!(out, "{:<12} {}{default}{pending}", h.name, h.url)?;
+                }
+            }
+        }
+        HubCommand::Remove { name, force } => {
+            let mut hubs = Hubs::load()?;
+            let Some(entry) = hubs.hubs.get(name).cloned() else {
+                return Err(HubError::Unknown(name.clone()).into());
+            };
+            let hub = Hub::new(name, &entry.url)?;
+            let pending = hub::pending_count(&hub);
+            if pending > 0 && !force {
+                return Err(CommandError::Failed(format!(
+                    "{pending} write(s) wait to be pushed to hub `{name}`\n  hint: `git zen sync --hub {name}` pushes them; --force deletes them"
+                )));
+            }
+            hubs.hubs.remove(name);
+            if hubs.default.as_deref() == Some(name.as_str()) {
+                hubs.default = None;
+            }
+            hubs.save()?;
+            hub.delete_local()?;
+            writeln!(out, "removed hub {name} ({})", entry.url)?;
+        }
+        HubCommand::Projects { hub, json } => {
+            let hub = resolve(hub.as_deref())?;
+            report_sync(&hub, &hub.sync()?)?;
+            let registry::Listing { projects, problems } = registry::list(&hub)?;
+            for (file, problem) in &problems {
+                output::warning(
+                    &mut anstream::stderr(),
+                    &format!("skipped {file}: {problem}"),
+                )?;
+            }
+            if *json {
+                output::json(&mut out, &projects)?;
+            } else {
+                for p in &projects {
+                    writeln!(
+                        out,
+                        "{:<20} {:<10} {} {}  skills: {}  inherited: {}",
+                        p.entry.name,
+                        p.current_stage.as_str(),
+                        p.entry.template,
+                        p.entry.version,
+                        if p.entry.skills.is_empty() {
+                            "-".to_owned()
+                        } else {
+                            p.entry.skills.join(", ")
+                        },
+                        p.entry.inherited.len()
+                    )?;
+                }
+                if projects.is_empty() {
+                    writeln!(
+                        anstream::stderr(),
+                        "no projects registered in hub {}",
+                        hub.name
+                    )?;
+                }
+            }
+        }
+        HubCommand::Stage { stage, hub } => {
+            let repo = open_repo()?;
+            let hub = Hub::resolve(hub.as_deref(), Some(repo.workdir()))?;
+            let stage = Stage::from(*stage);
+            let report = registry::set_stage(&hub, &repo, stage)?;
+            writeln!(out, "stage {} in hub {}", stage.as_str(), hub.name)?;
+            report_sync(&hub, &report)?;
+        }
+    }
+    Ok(())
+}
+
+/// Tells the user what did not reach the hub yet, and why.
+pub fn report_sync(hub: &Hub, report: &SyncReport) -> CmdResult {
+    if let Some(why) = &report.offline {
+        output::warning(
+            &mut anstream::stderr(),
+            &format!(
+                "hub {} not reached ({why}); {} write(s) pending\n  hint: `git zen sync` pushes them later",
+                hub.name, report.pending
+            ),
+        )?;
+    }
+    Ok(())
+}
+
+/// Copy a record to a hub with its provenance (this project and commit), and push it. Promoting
+/// it again updates the hub's copy. Offline, it waits in a queue for `git zen sync`.
+#[derive(Debug, clap::Args)]
+pub struct PromoteArgs {
+    /// The record: id, unique prefix or ADR alias.
+    id: String,
+    /// The hub (name, URL or path); default: the project's, else the default hub.
+    #[arg(long, value_name = "HUB")]
+    hub: Option<String>,
+}
+
+pub fn run_promote(args: &PromoteArgs) -> CmdResult {
+    let (repo, store) = open_store()?;
+    let hub = Hub::resolve(args.hub.as_deref(), Some(repo.workdir()))?;
+    let (record, report) = hub::promote::promote(&hub, &repo, &store, &args.id)?;
+    let state = if report.offline.is_some() {
+        "queued for"
+    } else {
+        "promoted to"
+    };
+    writeln!(
+        anstream::stdout(),
+        "{state} hub {}: {} {} {}",
+        hub.name,
+        record.kind,
+        record.id,
+        record.title
+    )?;
+    report_sync(&hub, &report)
+}
+
+/// Fetch a hub, refresh its cache, and push the writes waiting for it.
+#[derive(Debug, clap::Args)]
+pub struct SyncArgs {
+    /// The hub (name, URL or path); default: the project's, else the default hub.
+    #[arg(long, value_name = "HUB")]
+    hub: Option<String>,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(serde::Serialize)]
+struct SyncJson<'a> {
+    hub: &'a str,
+    #[serde(flatten)]
+    report: &'a SyncReport,
+    records: usize,
+    broken: usize,
+    outcomes: u64,
+    parsed: usize,
+}
+
+pub fn run_sync(args: &SyncArgs) -> CmdResult {
+    let hub = resolve(args.hub.as_deref())?;
+    let report = hub.sync()?;
+    let (index, refresh) = git_zen::index::Index::open_tree(&hub.cache_path(), &hub.clone_dir())?;
+    let records = index.records()?.len();
+    let broken = index.errors()?;
+    let mut out = anstream::stdout();
+    if args.json {
+        output::json(
+            &mut out,
+            &SyncJson {
+                hub: &hub.name,
+                report: &report,
+                records,
+                broken: broken.len(),
+                outcomes: index.outcome_count()?,
+                parsed: refresh.parsed,
+            },
+        )?;
+    } else {
+        for e in &broken {
+            output::warning(&mut anstream::stderr(), &format!("hub record skipped: {e}"))?;
+        }
+        writeln!(
+            out,
+            "hub {}: {records} records ({} re-read), {} pushed, {} pending",
+            hub.name, refresh.parsed, report.pushed, report.pending
+        )?;
+    }
+    report_sync(&hub, &report)
+}
+
+/// Record this project's verdict on a hub record (a pattern it used, a lesson it heeded): the
+/// hub aggregates every project's verdicts into the record's evidence.
+#[derive(Debug, clap::Args)]
+pub struct OutcomeArgs {
+    /// The hub record: id or unique prefix.
+    id: String,
+    /// How it turned out here.
+    #[arg(value_enum)]
+    verdict: VerdictArg,
+    /// What happened.
+    #[arg(short, long)]
+    message: String,
+    /// The hub (name, URL or path); default: the project's, else the default hub.
+    #[arg(long, value_name = "HUB")]
+    hub: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum VerdictArg {
+    Success,
+    Failure,
+    Mixed,
+}
+
+pub fn run_outcome(args: &OutcomeArgs) -> CmdResult {
+    let repo = open_repo()?;
+    let hub = Hub::resolve(args.hub.as_deref(), Some(repo.workdir()))?;
+    let verdict = match args.verdict {
+        VerdictArg::Success => Outcome::Success,
+        VerdictArg::Failure => Outcome::Failure,
+        VerdictArg::Mixed => Outcome::Mixed,
+    };
+    let (record, report) =
+        hub::outcome::record_outcome(&hub, &repo, &args.id, verdict, &args.message)?;
+    writeln!(
+        anstream::stdout(),
+        "{verdict} recorded for {} {} in hub {}",
+        record.id,
+        record.title,
+        hub.name
+    )?;
+    report_sync(&hub, &report)
+}

@@ -1,0 +1,61 @@
+//! `recall --hub`: the hub's records ranked by relevance × the evidence of the projects that
+//! used them, merged with the project's own memory, each hit saying where it lives.
+
+use super::{Hub, HubError};
+use crate::index::{Hit, RecallQuery, recall};
+use crate::record::Kind;
+
+/// How much evidence moves a hit: a score of 0.5 (no evidence) leaves relevance as it is; the
+/// best possible evidence multiplies it by 1.5, the worst by 0.5.
+fn weight(score: f64) -> f64 {
+    0.5 + score
+}
+
+/// The hub's hits for `query`, each with its evidence; patterns whose evidence is mostly
+/// failure are warnings. Reads the local clone (no network: `sync` fetches).
+pub fn hub_hits(hub: &Hub, query: &RecallQuery<'_>) -> Result<Vec<Hit>, HubError> {
+    if !hub.clone_dir().join(".git").exists() {
+        hub.sync()?;
+    }
+    let index = hub.index()?;
+    let mut hits = recall(&index, query)?;
+    for hit in &mut hits {
+        let Some(record) = hit
+            .id
+            .parse()
+            .ok()
+            .and_then(|id| index.get(&id).ok().flatten())
+        else {
+            continue;
+        };
+        let evidence = index.evidence(&record)?;
+        hit.score *= weight(evidence.score);
+        if hit.kind == Kind::Pattern && evidence.mostly_failure() {
+            hit.warning = true;
+        }
+        hit.location = format!("hub {}", hub.name);
+        hit.evidence = Some(evidence);
+    }
+    Ok(hits)
+}
+
+/// Local and hub hits together, best first: a record in both (inherited or promoted) is shown
+/// once, as the local copy carrying the hub's evidence.
+pub fn merge(mut local: Vec<Hit>, hub: Vec<Hit>, limit: usize) -> Vec<Hit> {
+    for hit in hub {
+        match local.iter_mut().find(|l| l.id == hit.id) {
+            Some(mine) => {
+                if let Some(e) = &hit.evidence {
+                    mine.score *= weight(e.score);
+                    mine.warning |= mine.kind == Kind::Pattern && e.mostly_failure();
+                }
+                mine.evidence = hit.evidence;
+                mine.location = format!("local, {}", hit.location);
+            }
+            None => local.push(hit),
+        }
+    }
+    local.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| b.id.cmp(&a.id)));
+    local.truncate(limit);
+    local
+}

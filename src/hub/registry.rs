@@ -1,0 +1,228 @@
+//! The registry of projects born by genesis: `projects/<slug>-<id>/project.toml`, written once,
+//! and `projects/<slug>-<id>/stages/<event>.toml`, one file per move along planning → active →
+//! graduated — so no two writers ever edit the same file.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::pending::{Op, Write};
+use super::{Hub, HubError, SyncReport};
+use crate::id::RecordId;
+use crate::repo::Repo;
+use crate::store::DIR;
+
+/// Where a project stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    /// Just created.
+    Planning,
+    /// In development or production.
+    Active,
+    /// Done: what it learned is in the hub.
+    Graduated,
+}
+
+impl Stage {
+    /// The stage as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Planning => "planning",
+            Stage::Active => "active",
+            Stage::Graduated => "graduated",
+        }
+    }
+}
+
+/// A project's registry entry, as genesis writes it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProjectEntry {
+    /// The project's name.
+    pub name: String,
+    /// Its id (made by genesis, recorded in its `genesis.toml`).
+    pub id: String,
+    /// The template it was made from.
+    pub template: String,
+    /// That template's version.
+    pub version: String,
+    /// The skills composed in.
+    #[serde(default)]
+    pub skills: Vec<String>,
+    /// Ids of the hub records it inherited.
+    #[serde(default)]
+    pub inherited: Vec<String>,
+    /// The stage it was created in.
+    pub stage: Stage,
+    /// When (RFC 3339).
+    pub created: String,
+    /// Who ran genesis.
+    #[serde(default)]
+    pub author: String,
+}
+
+/// A project as `hub projects` shows it: its entry with its current stage.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectView {
+    /// The entry.
+    #[serde(flatten)]
+    pub entry: ProjectEntry,
+    /// The latest stage event's stage (else the entry's).
+    pub current_stage: Stage,
+    /// When it moved there.
+    pub since: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct StageEvent {
+    stage: Stage,
+    time: String,
+    #[serde(default)]
+    author: String,
+}
+
+/// The project's folder in the hub.
+fn folder(name: &str, id: &str) -> String {
+    format!("projects/{}-{id}", crate::record::slugify(name))
+}
+
+/// The write that registers `entry` in a hub.
+pub fn register_write(entry: &ProjectEntry) -> Write {
+    Write {
+        path: format!("{}/project.toml", folder(&entry.name, &entry.id)),
+        content: format!(
+            "# Registered by `git zen genesis`. Stages move in stages/, one file per move.\n{}",
+            toml::to_string(entry).expect("a registry entry serializes")
+        ),
+        replaces_id: None,
+    }
+}
+
+/// Registers a project born by genesis (queued, then pushed).
+pub fn register(hub: &Hub, entry: &ProjectEntry) -> Result<SyncReport, HubError> {
+    hub.write(Op {
+        message: format!(
+            "register project {} ({} {})",
+            entry.name, entry.template, entry.version
+        ),
+        writes: vec![register_write(entry)],
+    })
+}
+
+/// This project as the registry knows it: `(name, id)` from its `genesis.toml`.
+pub fn registered_as(repo: &Repo) -> Result<(String, String), HubError> {
+    let file = repo.workdir().join(DIR).join("genesis.toml");
+    let table: Option<toml::Table> = std::fs::read_to_string(&file)
+        .ok()
+        .and_then(|t| toml::from_str(&t).ok());
+    let project = table.as_ref().and_then(|t| t.get("project"));
+    let get = |key: &str| {
+        project
+            .and_then(|p| p.get(key))
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
+    match (get("name"), get("id")) {
+        (Some(name), Some(id)) => Ok((name, id)),
+        _ => Err(HubError::NotRegistered(format!(
+            "{} records no hub registration ([project] name and id)\n  hint: only projects made by `git zen genesis --hub` are in a hub's registry",
+            file.display()
+        ))),
+    }
+}
+
+/// The name this project goes by in a hub: its registered name, else its folder's name.
+pub fn project_name(repo: &Repo) -> String {
+    registered_as(repo)
+        .map(|(name, _)| name)
+        .unwrap_or_else(|_| {
+            repo.workdir()
+                .file_name()
+                .map_or_else(|| "project".into(), |n| n.to_string_lossy().into_owned())
+        })
+}
+
+/// Moves this project to `stage` in its hub.
+pub fn set_stage(hub: &Hub, repo: &Repo, stage: Stage) -> Result<SyncReport, HubError> {
+    let (name, id) = registered_as(repo)?;
+    let event = StageEvent {
+        stage,
+        time: crate::record::now_rfc3339(),
+        author: repo.author().unwrap_or_default(),
+    };
+    hub.write(Op {
+        message: format!("project {name}: {}", stage.as_str()),
+        writes: vec![Write {
+            path: format!(
+                "{}/stages/{}.toml",
+                folder(&name, &id),
+                RecordId::generate()
+            ),
+            content: toml::to_string(&event).expect("a stage event serializes"),
+            replaces_id: None,
+        }],
+    })
+}
+
+/// The registry as read from a hub's clone.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// Every registered project, oldest first.
+    pub projects: Vec<ProjectView>,
+    /// Entries that could not be read: `(file, problem)`.
+    pub problems: Vec<(String, String)>,
+}
+
+/// Every registered project, from the hub's clone.
+pub fn list(hub: &Hub) -> Result<Listing, HubError> {
+    let root = hub.clone_dir().join("projects");
+    let mut views = Vec::new();
+    let mut problems = Vec::new();
+    let Ok(dirs) = std::fs::read_dir(&root) else {
+        return Ok(Listing::default());
+    };
+    for dir in dirs.flatten().map(|e| e.path()).filter(|p| p.is_dir()) {
+        let file = dir.join("project.toml");
+        let shown = format!(
+            "projects/{}/project.toml",
+            dir.file_name().unwrap_or_default().to_string_lossy()
+        );
+        let entry: ProjectEntry = match std::fs::read_to_string(&file)
+            .map_err(|e| e.to_string())
+            .and_then(|t| toml::from_str(&t).map_err(|e| e.to_string()))
+        {
+            Ok(entry) => entry,
+            Err(problem) => {
+                problems.push((shown, problem));
+                continue;
+            }
+        };
+        let (current_stage, since) =
+            latest_stage(&dir.join("stages")).unwrap_or((entry.stage, entry.created.clone()));
+        views.push(ProjectView {
+            entry,
+            current_stage,
+            since,
+        });
+    }
+    views.sort_by(|a, b| a.entry.created.cmp(&b.entry.created));
+    Ok(Listing {
+        projects: views,
+        problems,
+    })
+}
+
+fn latest_stage(dir: &Path) -> Option<(Stage, String)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    // Event ids sort by time.
+    files.sort();
+    files.iter().rev().find_map(|f| {
+        let event: StageEvent = toml::from_str(&std::fs::read_to_string(f).ok()?).ok()?;
+        Some((event.stage, event.time))
+    })
+}

@@ -1,0 +1,288 @@
+//! The hub's local clone: made on first use, fetched and pushed with the `git` CLI, one
+//! git-zen process at a time (a file lock), and never the place a write is lost.
+
+use std::fs::File;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::pending::{self, Op, Queued};
+use super::{Hub, HubError};
+use crate::repo::{RepoError, run_captured};
+use crate::store::DIR;
+
+/// What a sync did.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct SyncReport {
+    /// Queued operations that reached the hub.
+    pub pushed: usize,
+    /// Queued operations still waiting (the hub was unreachable).
+    pub pending: usize,
+    /// Why the hub could not be reached, when it could not.
+    pub offline: Option<String>,
+    /// Pushes rejected because another writer got there first (each was fetched, replayed and
+    /// retried).
+    pub retries: usize,
+}
+
+/// Marks commits made from the queue, so a clone holding any other local commit is known to
+/// have diverged by hand.
+const QUEUE_TRAILER: &str = "Zen-Queue:";
+
+/// How many rejected pushes a sync retries before it gives up (the writes stay queued).
+const MAX_ATTEMPTS: usize = 40;
+
+/// A `git` command in the hub's clone: none of the caller's repository variables apply.
+pub(super) fn git(dir: &Path) -> Command {
+    let mut cmd = crate::repo::git_command(dir);
+    for var in [
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "GIT_PREFIX",
+        "GIT_OBJECT_DIRECTORY",
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+        "GIT_COMMON_DIR",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// Holds the hub's lock until dropped.
+pub(super) struct Lock(#[allow(dead_code)] File);
+
+impl Hub {
+    /// Waits for and takes the lock that serialises git-zen processes on this hub's clone.
+    pub(super) fn lock(&self) -> Result<Lock, HubError> {
+        std::fs::create_dir_all(&self.dir).map_err(HubError::io(&self.dir))?;
+        let path = self.dir.join("lock");
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(HubError::io(&path))?;
+        file.lock().map_err(HubError::io(&path))?;
+        Ok(Lock(file))
+    }
+
+    /// Makes the local clone if there is none. Under the lock.
+    fn ensure_clone(&self) -> Result<(), HubError> {
+        let dir = self.clone_dir();
+        if dir.join(".git").exists() {
+            return Ok(());
+        }
+        let temp = self.dir.join(format!("clone.tmp-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&temp);
+        let cloned = run_captured(
+            git(&self.dir)
+                .args(["clone", "-q", "--", &self.url])
+                .arg(&temp),
+        );
+        if let Err(e) = cloned {
+            let _ = std::fs::remove_dir_all(&temp);
+            return Err(HubError::Unreachable {
+                url: self.url.clone(),
+                message: git_message(e),
+            });
+        }
+        let empty = run_captured(git(&temp).args(["rev-parse", "-q", "--verify", "HEAD"])).is_err();
+        if !empty && !temp.join(DIR).is_dir() {
+            let _ = std::fs::remove_dir_all(&temp);
+            return Err(HubError::NotAHub {
+                url: self.url.clone(),
+            });
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::rename(&temp, &dir).map_err(HubError::io(&dir))
+    }
+
+    /// The branch the clone follows (the remote's default branch, or git's for an empty hub).
+    fn branch(&self) -> Result<String, HubError> {
+        Ok(
+            run_captured(git(&self.clone_dir()).args(["symbolic-ref", "--short", "HEAD"]))?
+                .trim()
+                .to_owned(),
+        )
+    }
+
+    /// Fetches the hub, replays the queued writes on its tip and pushes them, retrying with
+    /// backoff when another writer's push got there first. Offline, the writes are committed in
+    /// the clone (so recall sees them) and stay queued. The cache is refreshed by the caller.
+    pub fn sync(&self) -> Result<SyncReport, HubError> {
+        let _lock = self.lock()?;
+        let mut report = SyncReport::default();
+        if let Err(e) = self.ensure_clone() {
+            return match e {
+                HubError::Unreachable { message, .. } => {
+                    report.pending = pending::count(self);
+                    report.offline = Some(message);
+                    if report.pending == 0 {
+                        Err(HubError::Unreachable {
+                            url: self.url.clone(),
+                            message: report.offline.unwrap_or_default(),
+                        })
+                    } else {
+                        Ok(report)
+                    }
+                }
+                other => Err(other),
+            };
+        }
+        let dir = self.clone_dir();
+        let branch = self.branch()?;
+        let upstream = format!("refs/remotes/origin/{branch}");
+        for attempt in 0.. {
+            let fetched = run_captured(git(&dir).args(["fetch", "-q", "origin"]));
+            self.check_diverged(&upstream)?;
+            let queued = pending::load(self)?;
+            self.reset_to(&upstream, &branch)?;
+            self.commit_queued(&queued)?;
+            if let Err(e) = fetched {
+                report.pending = queued.len();
+                report.offline = Some(git_message(e));
+                return Ok(report);
+            }
+            if queued.is_empty() {
+                return Ok(report);
+            }
+            let pushed = run_captured(git(&dir).args([
+                "push",
+                "-q",
+                "origin",
+                &format!("HEAD:refs/heads/{branch}"),
+            ]));
+            match pushed {
+                Ok(_) => {
+                    pending::remove(&queued);
+                    report.pushed = queued.len();
+                    report.pending = pending::count(self);
+                    // The remote-tracking ref now matches what landed.
+                    let _ = run_captured(git(&dir).args(["update-ref", &upstream, "HEAD"]));
+                    return Ok(report);
+                }
+                Err(e) if attempt + 1 >= MAX_ATTEMPTS => {
+                    report.pending = queued.len();
+                    report.offline = Some(format!(
+                        "the push was rejected {MAX_ATTEMPTS} times: {}",
+                        git_message(e)
+                    ));
+                    return Ok(report);
+                }
+                Err(_) => {
+                    // Someone else pushed first (or the remote's ref was locked): fetch, replay
+                    // on their tip, try again after a randomised wait so the racers spread out.
+                    report.retries += 1;
+                    std::thread::sleep(backoff(attempt));
+                }
+            }
+        }
+        unreachable!("the loop returns")
+    }
+
+    /// Refuses to throw away local commits that did not come from the queue.
+    fn check_diverged(&self, upstream: &str) -> Result<(), HubError> {
+        let dir = self.clone_dir();
+        let head = run_captured(git(&dir).args(["rev-parse", "-q", "--verify", "HEAD"]));
+        let base = run_captured(git(&dir).args(["rev-parse", "-q", "--verify", upstream]));
+        let range = match (head, base) {
+            (Err(_), _) => return Ok(()),
+            (Ok(_), Ok(_)) => format!("{upstream}..HEAD"),
+            (Ok(_), Err(_)) => "HEAD".to_owned(),
+        };
+        let count = |extra: &[&str]| -> Result<usize, HubError> {
+            let out = run_captured(
+                git(&dir)
+                    .args(["rev-list", "--count"])
+                    .args(extra)
+                    .arg(&range),
+            )?;
+            Ok(out.trim().parse().unwrap_or(0))
+        };
+        let local = count(&[])?;
+        let ours = count(&["--grep", &format!("^{QUEUE_TRAILER}")])?;
+        if local != ours {
+            return Err(HubError::Diverged {
+                name: self.name.clone(),
+                dir,
+                message: format!("{} local commit(s) that git-zen did not make", local - ours),
+            });
+        }
+        Ok(())
+    }
+
+    /// Puts the clone's branch, index and work tree exactly at `upstream` (unborn when the hub
+    /// is still empty).
+    fn reset_to(&self, upstream: &str, branch: &str) -> Result<(), HubError> {
+        let dir = self.clone_dir();
+        if run_captured(git(&dir).args(["rev-parse", "-q", "--verify", upstream])).is_ok() {
+            run_captured(git(&dir).args(["reset", "-q", "--hard", upstream]))?;
+        } else {
+            let _ =
+                run_captured(git(&dir).args(["update-ref", "-d", &format!("refs/heads/{branch}")]));
+            run_captured(git(&dir).args(["read-tree", "--empty"]))?;
+        }
+        run_captured(git(&dir).args(["clean", "-q", "-fdx"]))?;
+        Ok(())
+    }
+
+    /// Applies the queued operations and commits them as one commit.
+    fn commit_queued(&self, queued: &[Queued]) -> Result<(), HubError> {
+        if queued.is_empty() {
+            return Ok(());
+        }
+        let dir = self.clone_dir();
+        for q in queued {
+            pending::apply(&dir, &q.op)?;
+        }
+        run_captured(git(&dir).args(["add", "-A"]))?;
+        if run_captured(git(&dir).args(["diff", "--cached", "--quiet"])).is_ok() {
+            // Everything queued is already in the hub (a push that landed before a crash).
+            return Ok(());
+        }
+        let subjects: Vec<&str> = queued.iter().map(|q| q.op.message.as_str()).collect();
+        let subject = match subjects.as_slice() {
+            [one] => (*one).to_owned(),
+            many => format!("{} hub writes", many.len()),
+        };
+        let message = format!(
+            "{subject}\n\n{}\n\n{QUEUE_TRAILER} {}",
+            subjects.join("\n"),
+            queued.len()
+        );
+        let mut commit = git(&dir);
+        if run_captured(git(&dir).args(["config", "user.email"])).is_err() {
+            commit
+                .env("GIT_AUTHOR_NAME", "git-zen")
+                .env("GIT_AUTHOR_EMAIL", "git-zen@localhost")
+                .env("GIT_COMMITTER_NAME", "git-zen")
+                .env("GIT_COMMITTER_EMAIL", "git-zen@localhost");
+        }
+        run_captured(commit.args(["commit", "-q", "--no-verify", "-m", &message]))?;
+        Ok(())
+    }
+
+    /// Queues `op` and syncs: it lands now, or waits (reported) for a later sync.
+    pub(super) fn write(&self, op: Op) -> Result<SyncReport, HubError> {
+        pending::enqueue(self, &op)?;
+        self.sync()
+    }
+}
+
+/// 20 ms doubling up to about a second, with full jitter.
+fn backoff(attempt: usize) -> Duration {
+    let cap = 20u64 << attempt.min(6);
+    let mut random = [0u8; 8];
+    let _ = getrandom::fill(&mut random);
+    Duration::from_millis(cap / 2 + u64::from_le_bytes(random) % (cap / 2 + 1))
+}
+
+fn git_message(e: RepoError) -> String {
+    match e {
+        RepoError::Git { message, .. } => message,
+        other => other.to_string(),
+    }
+}
