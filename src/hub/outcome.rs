@@ -14,6 +14,7 @@ use crate::store::StoreError;
 struct OutcomeEvent<'a> {
     record: &'a str,
     project: &'a str,
+    project_id: &'a str,
     verdict: &'a str,
     time: String,
     message: &'a str,
@@ -46,6 +47,7 @@ pub fn record_outcome(
     hub.sync()?;
     let record = find(hub, query)?;
     let project = super::registry::project_name(repo);
+    let key = super::registry::project_key(repo);
     let commit = repo
         .gix()
         .head_id()
@@ -54,6 +56,7 @@ pub fn record_outcome(
     let event = OutcomeEvent {
         record: record.id.as_str(),
         project: &project,
+        project_id: &key,
         verdict: verdict.as_str(),
         time: crate::record::now_rfc3339(),
         message,

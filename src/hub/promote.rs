@@ -24,8 +24,12 @@ pub fn promote(
         .map(|id| id.to_string())
         .unwrap_or_else(|_| "uncommitted".into());
     let origin = format!("{project} {commit}");
+    let key = super::registry::project_key(repo);
     let text = record.edit_front_matter(|doc| {
         doc["origin"] = toml_edit::value(origin);
+        // Names are not unique across a team: this counts the record's own outcome as this
+        // project's verdict, and a later `outcome` from it replaces that verdict.
+        doc["origin_project"] = toml_edit::value(key);
     });
     // What reaches the hub must parse there, as the cache will read it.
     crate::record::parse(&record.file, &text)?;

@@ -142,6 +142,18 @@ pub fn project_name(repo: &Repo) -> String {
         })
 }
 
+/// What tells this project apart from every other in a hub's evidence, whatever its folder is
+/// called: its registered id, else its root commit (the same in every clone), else its name.
+pub fn project_key(repo: &Repo) -> String {
+    if let Ok((_, id)) = registered_as(repo) {
+        return id;
+    }
+    let root = crate::repo::run_captured(repo.git().args(["rev-list", "--max-parents=0", "HEAD"]))
+        .ok()
+        .and_then(|out| out.lines().last().map(str::to_owned));
+    root.unwrap_or_else(|| project_name(repo))
+}
+
 /// Moves this project to `stage` in its hub.
 pub fn set_stage(hub: &Hub, repo: &Repo, stage: Stage) -> Result<SyncReport, HubError> {
     let (name, id) = registered_as(repo)?;

@@ -164,12 +164,14 @@ impl Hub {
                     let _ = run_captured(git(&dir).args(["update-ref", &upstream, "HEAD"]));
                     return Ok(report);
                 }
-                Err(e) if attempt + 1 >= MAX_ATTEMPTS => {
+                Err(e) if attempt + 1 >= MAX_ATTEMPTS || !lost_race(&e) => {
+                    let message = git_message(e);
                     report.pending = queued.len();
-                    report.offline = Some(format!(
-                        "the push was rejected {MAX_ATTEMPTS} times: {}",
-                        git_message(e)
-                    ));
+                    report.offline = Some(if lost_race_text(&message) {
+                        format!("the push was rejected {MAX_ATTEMPTS} times: {message}")
+                    } else {
+                        format!("the push was refused: {message}")
+                    });
                     return Ok(report);
                 }
                 Err(_) => {
@@ -278,6 +280,30 @@ fn backoff(attempt: usize) -> Duration {
     let mut random = [0u8; 8];
     let _ = getrandom::fill(&mut random);
     Duration::from_millis(cap / 2 + u64::from_le_bytes(random) % (cap / 2 + 1))
+}
+
+/// Whether a failed push lost a race with another writer (worth fetching and retrying), rather
+/// than being refused (permissions, a protected or checked-out branch: retrying cannot help).
+fn lost_race(e: &RepoError) -> bool {
+    match e {
+        RepoError::Git { message, .. } => lost_race_text(message),
+        _ => false,
+    }
+}
+
+fn lost_race_text(message: &str) -> bool {
+    [
+        "fetch first",
+        "non-fast-forward",
+        "cannot lock ref",
+        "failed to lock",
+        "failed to update ref",
+        "incorrect old value",
+        "stale info",
+        "Unable to create",
+    ]
+    .iter()
+    .any(|sign| message.contains(sign))
 }
 
 fn git_message(e: RepoError) -> String {

@@ -105,8 +105,15 @@ fn aggregate(mut votes: Vec<Vote>, now: i64) -> Evidence {
 fn origin_vote(record: &Record) -> Option<Vote> {
     let verdict = record.outcome.filter(|o| *o != Outcome::Unknown)?;
     let front: toml::Table = toml::from_str(&record.front_matter).ok()?;
-    let origin = front.get("origin")?.as_str()?;
-    let project = origin.split_whitespace().next()?.to_owned();
+    let project = match front.get("origin_project").and_then(|v| v.as_str()) {
+        Some(key) => key.to_owned(),
+        None => front
+            .get("origin")?
+            .as_str()?
+            .split_whitespace()
+            .next()?
+            .to_owned(),
+    };
     Some(Vote {
         project,
         verdict,

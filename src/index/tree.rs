@@ -27,6 +27,9 @@ enum Entry {
 struct OutcomeFile {
     record: String,
     project: String,
+    /// The project's stable key (older events have only the name).
+    #[serde(default)]
+    project_id: Option<String>,
     verdict: String,
     time: String,
     #[serde(default)]
@@ -164,7 +167,7 @@ impl Index {
                         remember.execute([
                             &change.path,
                             &e.record,
-                            &e.project,
+                            e.project_id.as_ref().unwrap_or(&e.project),
                             &e.verdict,
                             &e.time,
                             &e.message,

@@ -7,6 +7,7 @@ mod editing;
 mod genesis;
 mod git_conventions;
 mod hooks;
+mod hub;
 mod importing;
 mod merging;
 mod policies;
