@@ -419,3 +419,187 @@ fn outcomes_from_many_projects_rank_patterns_and_failures_become_warnings() {
         run.stderr
     );
 }
+
+#[test]
+fn the_hub_cache_rereads_only_what_changed_and_reports_broken_records() {
+    let hub = Hub::new();
+    let me = hub.member();
+    for n in 0..5 {
+        let id = pattern(&me, &format!("Shared pattern {n}"), "shared");
+        me.zen_ok(&["promote", &id]);
+    }
+    let first = json(&me.zen_ok(&["sync", "--json"]));
+    assert_eq!(first["records"], 5);
+    let again = json(&me.zen_ok(&["sync", "--json"]));
+    assert_eq!(again["parsed"], 0, "an unchanged tree costs no parsing");
+
+    let id = "1m86sb0000000000000001";
+    hub.push_files(&[
+        (
+            ".datazentr/lessons/1m86sb0000000000000001-pushed-by-hand.md",
+            &format!(
+                "+++\nid = \"{id}\"\nkind = \"lesson\"\ntitle = \"Pushed by hand\"\noutcome = \"failure\"\n+++\nPlain git works too.\n"
+            ),
+        ),
+        (
+            ".datazentr/patterns/1m86sb0000000000000002-broken.md",
+            "+++\nid = \"1m86sb0000000000000002\"\nkind = \"pattern\"\ntitle = \n+++\n",
+        ),
+        (
+            "outcomes/1m86sb0000000000000001/1m86sb0000000000000009.toml",
+            "this is not toml = = =",
+        ),
+    ]);
+    let run = me.zen_ok(&["sync"]);
+    assert!(
+        run.stdout.contains("6 records (2 re-read)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .contains(".datazentr/patterns/1m86sb0000000000000002-broken.md:4"),
+        "{}",
+        run.stderr
+    );
+    let hits = json(&me.zen_ok(&["recall", "plain git", "--hub", "--json"]));
+    assert_eq!(hits[0]["id"], id);
+    assert_eq!(hits[0]["warning"], true, "a failure lesson is a warning");
+
+    // A cache that is garbage is rebuilt from the clone's tree.
+    let cache = me
+        .home()
+        .join(".local/share/git-zen/hubs/team/index.sqlite");
+    std::fs::write(&cache, "garbage").unwrap();
+    let rebuilt = json(&me.zen_ok(&["sync", "--json"]));
+    assert_eq!(rebuilt["records"], 6);
+}
+
+#[test]
+fn a_clone_holding_commits_made_by_hand_is_refused_not_reset() {
+    let hub = Hub::new();
+    let me = hub.member();
+    let clone = me.home().join(".local/share/git-zen/hubs/team/clone");
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(&clone)
+            .env("HOME", me.home())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    std::fs::write(clone.join("notes.txt"), "mine").unwrap();
+    git(&["add", "notes.txt"]);
+    git(&["commit", "-q", "-m", "a commit made by hand"]);
+    let run = me.zen_fails(&["sync"]);
+    assert!(
+        run.stderr.contains("has diverged from its remote"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("1 local commit(s) that git-zen did not make"),
+        "{}",
+        run.stderr
+    );
+    assert!(clone.join("notes.txt").exists(), "nothing was thrown away");
+}
+
+#[test]
+fn genesis_seeds_from_the_default_hub_registers_the_project_and_takes_hub_templates() {
+    let hub = Hub::new();
+    let elder = hub.member();
+    let proven = pattern(&elder, "Table-driven CLI tests", "cli");
+    let doomed = pattern(&elder, "Global mutable config", "cli");
+    elder.zen_ok(&["promote", &proven]);
+    elder.zen_ok(&["promote", &doomed]);
+    for _ in 0..2 {
+        hub.member()
+            .zen_ok(&["outcome", &doomed, "failure", "-m", "tests interfered"]);
+    }
+    hub.push_files(&[
+        (
+            "templates/rust-cli/template.toml",
+            "[template]\nname = \"rust-cli\"\ndescription = \"The team's Rust CLI\"\nversion = \"7.0.0\"\ntags = [\"cli\"]\n",
+        ),
+        ("templates/rust-cli/files/README.md.hbs", "# {{name}}\nOur way.\n"),
+    ]);
+
+    let newcomer = hub.member();
+    let list = newcomer.zen_ok(&["template", "list", "--hub"]);
+    assert!(
+        list.stdout.contains("The team's Rust CLI  [hub team]"),
+        "{}",
+        list.stdout
+    );
+    let dir = newcomer.outside("projects");
+    let run = Run::from(
+        newcomer
+            .zen_cmd_in(&dir, &["genesis", "tool", "--defaults"])
+            .output()
+            .unwrap(),
+    )
+    .ok();
+    assert!(
+        run.stdout.contains("inherited from hub team"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("Table-driven CLI tests (1 project: 1 success)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains("Global mutable config"),
+        "mostly-failed patterns are pruned"
+    );
+    assert!(
+        run.stdout.contains("registered in hub team"),
+        "{}",
+        run.stdout
+    );
+    let project = dir.join("tool");
+    assert_eq!(
+        std::fs::read_to_string(project.join("README.md")).unwrap(),
+        "# tool\nOur way.\n"
+    );
+    let config = std::fs::read_to_string(project.join(".datazentr/config.toml")).unwrap();
+    assert!(
+        config.contains(&format!("hub = \"{}\"", hub.url())),
+        "{config}"
+    );
+
+    let projects = json(&newcomer.zen_ok(&["hub", "projects", "--json"]));
+    assert_eq!(projects[0]["name"], "tool");
+    assert_eq!(projects[0]["template"], "rust-cli");
+    assert_eq!(projects[0]["version"], "7.0.0");
+    assert_eq!(projects[0]["current_stage"], "planning");
+    assert_eq!(projects[0]["inherited"], serde_json::json!([proven]));
+
+    // Inside the new project its hub is known without --hub, and it has an identity there.
+    let inside = |args: &[&str]| Run::from(newcomer.zen_cmd_in(&project, args).output().unwrap());
+    inside(&["hub", "stage", "active"]).ok();
+    inside(&["outcome", &proven, "success", "-m", "tests stayed readable"]).ok();
+    let projects = json(&newcomer.zen_ok(&["hub", "projects", "--json"]));
+    assert_eq!(projects[0]["current_stage"], "active");
+    let hits = json(&inside(&["recall", "table driven", "--hub", "--json"]).ok());
+    assert_eq!(hits[0]["location"], "local, hub team");
+    assert_eq!(hits[0]["evidence"]["success"], 2);
+    let outside_genesis = newcomer.zen_fails(&["hub", "stage", "active"]);
+    assert!(
+        outside_genesis
+            .stderr
+            .contains("only projects made by `git zen genesis --hub`"),
+        "{}",
+        outside_genesis.stderr
+    );
+}
