@@ -58,9 +58,10 @@ pub fn run_genesis(args: &GenesisArgs) -> CmdResult {
         }
         super::hub::report_sync(&hub.hub, &hub.sync)?;
     }
-    let hub_templates = hub
-        .as_ref()
-        .and_then(|h| hub::layout::templates_dir(&h.hub));
+    let hub_templates = match &hub {
+        Some(h) => hub::layout::templates_dir(&h.hub)?,
+        None => None,
+    };
     let template = Template::find_with_hub(&args.template, &cwd, hub_templates.as_deref())?;
     let mut wanted = template.meta.skills.clone();
     wanted.extend(args.skills.iter().cloned());
@@ -226,7 +227,7 @@ pub fn run_template(args: &TemplateArgs) -> CmdResult {
     };
     if let Some(hub) = &hub {
         super::hub::report_sync(hub, &hub.sync()?)?;
-        if let Some(dir) = hub::layout::templates_dir(hub) {
+        if let Some(dir) = hub::layout::templates_dir(hub)? {
             for t in Template::in_folder(&dir)? {
                 templates.retain(|b| b.meta.name != t.meta.name);
                 templates.push(t);

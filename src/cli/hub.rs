@@ -55,6 +55,16 @@ enum HubCommand {
         #[arg(long)]
         json: bool,
     },
+    /// A hub's cache, read from its local clone (no network): records, broken files, outcome
+    /// events, queued writes.
+    Status {
+        /// The hub (name, URL or path); default: the project's, else the default hub.
+        #[arg(long, value_name = "HUB")]
+        hub: Option<String>,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Move this project along planning → active → graduated in its hub's registry.
     Stage {
         /// The new stage.
@@ -90,6 +100,17 @@ struct HubJson<'a> {
     default: bool,
     pending: usize,
     clone: String,
+}
+
+#[derive(serde::Serialize)]
+struct StatusJson<'a> {
+    hub: &'a str,
+    url: &'a str,
+    cache: git_zen::index::IndexStatus,
+    outcomes: u64,
+    pending: usize,
+    /// Record files re-read by this refresh.
+    parsed: usize,
 }
 
 /// The project around the current directory, if any (for its `hub = …`).
@@ -136,7 +157,7 @@ pub fn run_hub(args: &HubArgs) -> CmdResult {
                 let _ = std::fs::remove_dir_all(hub.clone_dir());
                 return Err(e.into());
             }
-            if !hub::layout::is_hub(&hub) {
+            if !hub::layout::is_hub(&hub)? {
                 let _ = std::fs::remove_dir_all(hub.clone_dir());
                 return Err(HubError::NotAHub { url }.into());
             }
@@ -243,6 +264,32 @@ pub fn run_hub(args: &HubArgs) -> CmdResult {
                         hub.name
                     )?;
                 }
+            }
+        }
+        HubCommand::Status { hub, json } => {
+            let hub = resolve(hub.as_deref())?;
+            if !hub.clone_dir().join(".git").exists() {
+                report_sync(&hub, &hub.sync()?)?;
+            }
+            let (index, refresh) =
+                git_zen::index::Index::open_tree(&hub.cache_path(), &hub.clone_dir())?;
+            let status = StatusJson {
+                hub: &hub.name,
+                url: &hub.url,
+                cache: index.status()?,
+                outcomes: index.outcome_count()?,
+                pending: hub::pending_count(&hub),
+                parsed: refresh.parsed,
+            };
+            if *json {
+                output::json(&mut out, &status)?;
+            } else {
+                writeln!(out, "hub:          {} ({})", status.hub, status.url)?;
+                writeln!(out, "records:      {}", status.cache.records)?;
+                writeln!(out, "broken files: {}", status.cache.errors)?;
+                writeln!(out, "outcomes:     {}", status.outcomes)?;
+                writeln!(out, "pending:      {}", status.pending)?;
+                writeln!(out, "cache:        {}", status.cache.path.display())?;
             }
         }
         HubCommand::Stage { stage, hub } => {

@@ -57,7 +57,7 @@ fn hub_error(hub: &Hub, e: HubError) -> GenesisError {
 /// Syncs `hub` (offline, its last fetched state is used) and reads its records and evidence.
 pub fn read_hub(hub: Hub) -> Result<HubMemory, GenesisError> {
     let sync = hub.sync().map_err(|e| hub_error(&hub, e))?;
-    if !crate::hub::layout::is_hub(&hub) {
+    if !crate::hub::layout::is_hub(&hub).map_err(|e| hub_error(&hub, e))? {
         return Err(hub_error(
             &hub,
             HubError::NotAHub {

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::sync::git;
-use super::{Hub, HubError};
+use super::{Hub, HubError, objects};
 use crate::fsutil::{Existing, write_atomic};
 use crate::repo::run_captured;
 use crate::store::{DIR, Store};
@@ -122,13 +122,34 @@ pub fn init(spec: &str) -> Result<InitReport, HubError> {
     Ok(report)
 }
 
-/// The hub's templates folder in its clone, if it has one.
-pub fn templates_dir(hub: &Hub) -> Option<PathBuf> {
-    let dir = hub.clone_dir().join("templates");
-    dir.is_dir().then_some(dir)
+/// The hub's `templates/` as a folder on disk (exported from the clone's tree, again only when
+/// that subtree changed), if it has one.
+pub fn templates_dir(hub: &Hub) -> Result<Option<PathBuf>, HubError> {
+    let repo = objects::open(&hub.clone_dir())?;
+    let tree = objects::head_tree(&repo)?;
+    let Some(templates) = objects::subtree(&repo, tree, "templates")? else {
+        return Ok(None);
+    };
+    let dir = hub.dir.join("templates").join(templates.to_string());
+    if !dir.is_dir() {
+        let _lock = hub.lock()?;
+        let parent = hub.dir.join("templates");
+        // Older exports are of trees no longer current.
+        let _ = std::fs::remove_dir_all(&parent);
+        std::fs::create_dir_all(&parent).map_err(HubError::io(&parent))?;
+        let temp = tempfile::Builder::new()
+            .prefix(".export-")
+            .tempdir_in(&parent)
+            .map_err(HubError::io(&parent))?;
+        objects::export(&repo, templates, temp.path())?;
+        std::fs::rename(temp.keep(), &dir).map_err(HubError::io(&dir))?;
+    }
+    Ok(Some(dir))
 }
 
-/// Whether the clone looks like a hub (it has `.datazentr/`).
-pub fn is_hub(hub: &Hub) -> bool {
-    hub.clone_dir().join(DIR).is_dir()
+/// Whether the clone's tip looks like a hub (it has `.datazentr/`; an empty hub counts).
+pub fn is_hub(hub: &Hub) -> Result<bool, HubError> {
+    let repo = objects::open(&hub.clone_dir())?;
+    let tree = objects::head_tree(&repo)?;
+    Ok(tree == repo.empty_tree().id || objects::subtree(&repo, tree, DIR)?.is_some())
 }

@@ -9,6 +9,7 @@
 
 pub mod config;
 pub mod layout;
+mod objects;
 pub mod outcome;
 mod pending;
 pub mod promote;
@@ -182,7 +183,7 @@ impl Hub {
         }
     }
 
-    /// The local clone (a work tree checked out at the hub's tip plus queued writes).
+    /// The local clone: a bare repository whose branch is the hub's tip plus queued writes.
     pub fn clone_dir(&self) -> PathBuf {
         self.dir.join("clone")
     }

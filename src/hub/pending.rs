@@ -3,7 +3,7 @@
 //! landed. A sync replays every queued operation on the hub's newest tip, so a rejected push is
 //! fetched, replayed and retried without a merge.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
@@ -91,29 +91,6 @@ pub fn count(hub: &Hub) -> usize {
     load(hub).map_or(0, |q| q.len())
 }
 
-/// Writes `op`'s files into the work tree at `root`.
-pub(super) fn apply(root: &Path, op: &Op) -> Result<(), HubError> {
-    for write in &op.writes {
-        check_path(&write.path)?;
-        let path = root.join(&write.path);
-        let dir = path.parent().expect("a checked path has a folder");
-        std::fs::create_dir_all(dir).map_err(HubError::io(dir))?;
-        if let Some(id) = &write.replaces_id {
-            let keep = path.file_name().map(|n| n.to_owned());
-            for entry in std::fs::read_dir(dir).map_err(HubError::io(dir))?.flatten() {
-                let name = entry.file_name();
-                let text = name.to_string_lossy();
-                let same_record = text == format!("{id}.md") || text.starts_with(&format!("{id}-"));
-                if same_record && Some(&name) != keep.as_ref() {
-                    std::fs::remove_file(entry.path()).map_err(HubError::io(&entry.path()))?;
-                }
-            }
-        }
-        std::fs::write(&path, &write.content).map_err(HubError::io(&path))?;
-    }
-    Ok(())
-}
-
 /// Removes operations that landed.
 pub(super) fn remove(queued: &[Queued]) {
     for q in queued {
@@ -122,7 +99,7 @@ pub(super) fn remove(queued: &[Queued]) {
 }
 
 /// A queued path must stay inside the hub and out of its `.git`.
-fn check_path(path: &str) -> Result<(), HubError> {
+pub(super) fn check_path(path: &str) -> Result<(), HubError> {
     let ok = !path.is_empty()
         && !path.starts_with('/')
         && path
@@ -155,29 +132,5 @@ mod tests {
             assert!(check_path(bad).is_err(), "{bad}");
         }
         assert!(check_path("outcomes/01abc/01def.toml").is_ok());
-    }
-
-    #[test]
-    fn a_replacing_write_removes_the_records_old_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let folder = dir.path().join(".datazentr/patterns");
-        std::fs::create_dir_all(&folder).unwrap();
-        std::fs::write(folder.join("01abc-old-title.md"), "old").unwrap();
-        std::fs::write(folder.join("01abd-other.md"), "other").unwrap();
-        let op = Op {
-            message: "promote".into(),
-            writes: vec![Write {
-                path: ".datazentr/patterns/01abc-new-title.md".into(),
-                content: "new".into(),
-                replaces_id: Some("01abc".into()),
-            }],
-        };
-        apply(dir.path(), &op).unwrap();
-        let mut names: Vec<String> = std::fs::read_dir(&folder)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        assert_eq!(names, ["01abc-new-title.md", "01abd-other.md"]);
     }
 }

@@ -2,8 +2,6 @@
 //! and `projects/<slug>-<id>/stages/<event>.toml`, one file per move along planning → active →
 //! graduated — so no two writers ever edit the same file.
 
-use std::path::Path;
-
 use serde::{Deserialize, Serialize};
 
 use super::pending::{Op, Write};
@@ -185,56 +183,60 @@ pub struct Listing {
     pub problems: Vec<(String, String)>,
 }
 
-/// Every registered project, from the hub's clone.
+/// A project folder's files: its entry's blob, and its stage events' (name, blob).
+type FolderFiles = (Option<gix::ObjectId>, Vec<(String, gix::ObjectId)>);
+
+/// Every registered project, read from the clone's tree.
 pub fn list(hub: &Hub) -> Result<Listing, HubError> {
-    let root = hub.clone_dir().join("projects");
-    let mut views = Vec::new();
-    let mut problems = Vec::new();
-    let Ok(dirs) = std::fs::read_dir(&root) else {
-        return Ok(Listing::default());
+    let repo = super::objects::open(&hub.clone_dir())?;
+    let tree = super::objects::head_tree(&repo)?;
+    let mut listing = Listing::default();
+    let Some(projects) = super::objects::subtree(&repo, tree, "projects")? else {
+        return Ok(listing);
     };
-    for dir in dirs.flatten().map(|e| e.path()).filter(|p| p.is_dir()) {
-        let file = dir.join("project.toml");
-        let shown = format!(
-            "projects/{}/project.toml",
-            dir.file_name().unwrap_or_default().to_string_lossy()
-        );
-        let entry: ProjectEntry = match std::fs::read_to_string(&file)
-            .map_err(|e| e.to_string())
-            .and_then(|t| toml::from_str(&t).map_err(|e| e.to_string()))
-        {
+    // Per project folder: its entry, and its stage events in id (= time) order.
+    let mut folders: std::collections::BTreeMap<String, FolderFiles> =
+        std::collections::BTreeMap::new();
+    for file in super::objects::files(&repo, projects)? {
+        let (Some(id), Some((folder, rest))) = (file.new, file.path.split_once('/')) else {
+            continue;
+        };
+        let slot = folders.entry(folder.to_owned()).or_default();
+        if rest == "project.toml" {
+            slot.0 = Some(id);
+        } else if let Some(event) = rest.strip_prefix("stages/") {
+            slot.1.push((event.to_owned(), id));
+        }
+    }
+    let read = |id| -> Result<String, HubError> {
+        Ok(String::from_utf8_lossy(&super::objects::blob(&repo, id)?).into_owned())
+    };
+    for (folder, (entry, mut stages)) in folders {
+        let Some(entry) = entry else { continue };
+        let shown = format!("projects/{folder}/project.toml");
+        let entry: ProjectEntry = match toml::from_str(&read(entry)?) {
             Ok(entry) => entry,
-            Err(problem) => {
-                problems.push((shown, problem));
+            Err(e) => {
+                listing.problems.push((shown, e.message().to_owned()));
                 continue;
             }
         };
-        let (current_stage, since) =
-            latest_stage(&dir.join("stages")).unwrap_or((entry.stage, entry.created.clone()));
-        views.push(ProjectView {
+        stages.sort();
+        let mut current = (entry.stage, entry.created.clone());
+        for (_, id) in stages.iter().rev() {
+            if let Ok(event) = toml::from_str::<StageEvent>(&read(*id)?) {
+                current = (event.stage, event.time);
+                break;
+            }
+        }
+        listing.projects.push(ProjectView {
             entry,
-            current_stage,
-            since,
+            current_stage: current.0,
+            since: current.1,
         });
     }
-    views.sort_by(|a, b| a.entry.created.cmp(&b.entry.created));
-    Ok(Listing {
-        projects: views,
-        problems,
-    })
-}
-
-fn latest_stage(dir: &Path) -> Option<(Stage, String)> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .ok()?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    // Event ids sort by time.
-    files.sort();
-    files.iter().rev().find_map(|f| {
-        let event: StageEvent = toml::from_str(&std::fs::read_to_string(f).ok()?).ok()?;
-        Some((event.stage, event.time))
-    })
+    listing
+        .projects
+        .sort_by(|a, b| a.entry.created.cmp(&b.entry.created));
+    Ok(listing)
 }

@@ -8,6 +8,9 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use gix::ObjectId;
+
+use super::objects;
 use super::pending::{self, Op, Queued};
 use super::{Hub, HubError};
 use crate::repo::{RepoError, run_captured};
@@ -69,44 +72,62 @@ impl Hub {
         Ok(Lock(file))
     }
 
-    /// Makes the local clone if there is none. Under the lock.
+    /// Makes the local clone if there is none: a bare repository with `origin` fetched, its
+    /// local branch at the remote's default branch. Under the lock.
     fn ensure_clone(&self) -> Result<(), HubError> {
         let dir = self.clone_dir();
-        if dir.join(".git").exists() {
+        if dir.join("HEAD").exists() {
             return Ok(());
         }
         let temp = self.dir.join(format!("clone.tmp-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&temp);
-        let cloned = run_captured(
-            git(&self.dir)
-                .args(["clone", "-q", "--", &self.url])
-                .arg(&temp),
-        );
-        if let Err(e) = cloned {
+        let made = (|| -> Result<(), HubError> {
+            run_captured(git(&self.dir).args(["init", "-q", "--bare"]).arg(&temp))?;
+            run_captured(git(&temp).args(["remote", "add", "origin", &self.url]))?;
+            run_captured(git(&temp).args(["fetch", "-q", "origin"])).map_err(|e| {
+                HubError::Unreachable {
+                    url: self.url.clone(),
+                    message: git_message(e),
+                }
+            })?;
+            // Follow the remote's default branch (an empty hub: git's own default).
+            let symref = run_captured(git(&temp).args(["ls-remote", "--symref", "origin", "HEAD"]))
+                .unwrap_or_default();
+            if let Some(branch) = symref
+                .lines()
+                .find_map(|l| l.strip_prefix("ref: refs/heads/"))
+                .and_then(|l| l.split_whitespace().next())
+            {
+                run_captured(git(&temp).args([
+                    "symbolic-ref",
+                    "HEAD",
+                    &format!("refs/heads/{branch}"),
+                ]))?;
+            }
+            let branch = branch_of(&temp)?;
+            let upstream = format!("refs/remotes/origin/{branch}");
+            if run_captured(git(&temp).args(["rev-parse", "-q", "--verify", &upstream])).is_ok() {
+                run_captured(git(&temp).args([
+                    "update-ref",
+                    &format!("refs/heads/{branch}"),
+                    &upstream,
+                ]))?;
+                let repo = objects::open(&temp)?;
+                let tree = objects::head_tree(&repo)?;
+                if objects::subtree(&repo, tree, DIR)?.is_none() {
+                    return Err(HubError::NotAHub {
+                        url: self.url.clone(),
+                    });
+                }
+            }
+            Ok(())
+        })();
+        if let Err(e) = made {
             let _ = std::fs::remove_dir_all(&temp);
-            return Err(HubError::Unreachable {
-                url: self.url.clone(),
-                message: git_message(e),
-            });
-        }
-        let empty = run_captured(git(&temp).args(["rev-parse", "-q", "--verify", "HEAD"])).is_err();
-        if !empty && !temp.join(DIR).is_dir() {
-            let _ = std::fs::remove_dir_all(&temp);
-            return Err(HubError::NotAHub {
-                url: self.url.clone(),
-            });
+            return Err(e);
         }
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::rename(&temp, &dir).map_err(HubError::io(&dir))
-    }
-
-    /// The branch the clone follows (the remote's default branch, or git's for an empty hub).
-    fn branch(&self) -> Result<String, HubError> {
-        Ok(
-            run_captured(git(&self.clone_dir()).args(["symbolic-ref", "--short", "HEAD"]))?
-                .trim()
-                .to_owned(),
-        )
     }
 
     /// Fetches the hub, replays the queued writes on its tip and pushes them, retrying with
@@ -133,27 +154,30 @@ impl Hub {
             };
         }
         let dir = self.clone_dir();
-        let branch = self.branch()?;
+        let branch = branch_of(&dir)?;
+        let local = format!("refs/heads/{branch}");
         let upstream = format!("refs/remotes/origin/{branch}");
         for attempt in 0.. {
             let fetched = run_captured(git(&dir).args(["fetch", "-q", "origin"]));
-            self.check_diverged(&upstream)?;
+            self.check_diverged(&upstream, &local)?;
             let queued = pending::load(self)?;
-            self.reset_to(&upstream, &branch)?;
-            self.commit_queued(&queued)?;
+            let tip = self.replay(&queued, &upstream, &local)?;
             if let Err(e) = fetched {
                 report.pending = queued.len();
                 report.offline = Some(git_message(e));
                 return Ok(report);
             }
-            if queued.is_empty() {
+            let Some(tip) = tip else {
+                // Nothing to push: what was queued (if anything) is already in the hub.
+                pending::remove(&queued);
+                report.pending = pending::count(self);
                 return Ok(report);
-            }
+            };
             let pushed = run_captured(git(&dir).args([
                 "push",
                 "-q",
                 "origin",
-                &format!("HEAD:refs/heads/{branch}"),
+                &format!("{local}:refs/heads/{branch}"),
             ]));
             match pushed {
                 Ok(_) => {
@@ -161,7 +185,8 @@ impl Hub {
                     report.pushed = queued.len();
                     report.pending = pending::count(self);
                     // The remote-tracking ref now matches what landed.
-                    let _ = run_captured(git(&dir).args(["update-ref", &upstream, "HEAD"]));
+                    let _ =
+                        run_captured(git(&dir).args(["update-ref", &upstream, &tip.to_string()]));
                     return Ok(report);
                 }
                 Err(e) if attempt + 1 >= MAX_ATTEMPTS || !lost_race(&e) => {
@@ -186,14 +211,14 @@ impl Hub {
     }
 
     /// Refuses to throw away local commits that did not come from the queue.
-    fn check_diverged(&self, upstream: &str) -> Result<(), HubError> {
+    fn check_diverged(&self, upstream: &str, local: &str) -> Result<(), HubError> {
         let dir = self.clone_dir();
-        let head = run_captured(git(&dir).args(["rev-parse", "-q", "--verify", "HEAD"]));
+        let head = run_captured(git(&dir).args(["rev-parse", "-q", "--verify", local]));
         let base = run_captured(git(&dir).args(["rev-parse", "-q", "--verify", upstream]));
         let range = match (head, base) {
             (Err(_), _) => return Ok(()),
-            (Ok(_), Ok(_)) => format!("{upstream}..HEAD"),
-            (Ok(_), Err(_)) => "HEAD".to_owned(),
+            (Ok(_), Ok(_)) => format!("{upstream}..{local}"),
+            (Ok(_), Err(_)) => local.to_owned(),
         };
         let count = |extra: &[&str]| -> Result<usize, HubError> {
             let out = run_captured(
@@ -204,67 +229,58 @@ impl Hub {
             )?;
             Ok(out.trim().parse().unwrap_or(0))
         };
-        let local = count(&[])?;
+        let all = count(&[])?;
         let ours = count(&["--grep", &format!("^{QUEUE_TRAILER}")])?;
-        if local != ours {
+        if all != ours {
             return Err(HubError::Diverged {
                 name: self.name.clone(),
                 dir,
-                message: format!("{} local commit(s) that git-zen did not make", local - ours),
+                message: format!("{} local commit(s) that git-zen did not make", all - ours),
             });
         }
         Ok(())
     }
 
-    /// Puts the clone's branch, index and work tree exactly at `upstream` (unborn when the hub
-    /// is still empty).
-    fn reset_to(&self, upstream: &str, branch: &str) -> Result<(), HubError> {
+    /// Points the local branch at `upstream` with the queued writes committed on top (one
+    /// commit), and returns that commit — `None` when nothing is queued or everything queued is
+    /// already there.
+    fn replay(
+        &self,
+        queued: &[Queued],
+        upstream: &str,
+        local: &str,
+    ) -> Result<Option<ObjectId>, HubError> {
         let dir = self.clone_dir();
-        if run_captured(git(&dir).args(["rev-parse", "-q", "--verify", upstream])).is_ok() {
-            run_captured(git(&dir).args(["reset", "-q", "--hard", upstream]))?;
+        let base = run_captured(git(&dir).args(["rev-parse", "-q", "--verify", upstream]))
+            .ok()
+            .and_then(|out| ObjectId::from_hex(out.trim().as_bytes()).ok());
+        let repo = objects::open(&dir)?;
+        let base_tree = objects::tree_of(&repo, base)?;
+        let tree = if queued.is_empty() {
+            base_tree
         } else {
-            let _ =
-                run_captured(git(&dir).args(["update-ref", "-d", &format!("refs/heads/{branch}")]));
-            run_captured(git(&dir).args(["read-tree", "--empty"]))?;
-        }
-        run_captured(git(&dir).args(["clean", "-q", "-fdx"]))?;
-        Ok(())
-    }
-
-    /// Applies the queued operations and commits them as one commit.
-    fn commit_queued(&self, queued: &[Queued]) -> Result<(), HubError> {
-        if queued.is_empty() {
-            return Ok(());
-        }
-        let dir = self.clone_dir();
-        for q in queued {
-            pending::apply(&dir, &q.op)?;
-        }
-        run_captured(git(&dir).args(["add", "-A"]))?;
-        if run_captured(git(&dir).args(["diff", "--cached", "--quiet"])).is_ok() {
-            // Everything queued is already in the hub (a push that landed before a crash).
-            return Ok(());
-        }
-        let subjects: Vec<&str> = queued.iter().map(|q| q.op.message.as_str()).collect();
-        let subject = match subjects.as_slice() {
-            [one] => (*one).to_owned(),
-            many => format!("{} hub writes", many.len()),
+            objects::apply(&repo, base_tree, queued)?
         };
-        let message = format!(
-            "{subject}\n\n{}\n\n{QUEUE_TRAILER} {}",
-            subjects.join("\n"),
-            queued.len()
-        );
-        let mut commit = git(&dir);
-        if run_captured(git(&dir).args(["config", "user.email"])).is_err() {
-            commit
-                .env("GIT_AUTHOR_NAME", "git-zen")
-                .env("GIT_AUTHOR_EMAIL", "git-zen@localhost")
-                .env("GIT_COMMITTER_NAME", "git-zen")
-                .env("GIT_COMMITTER_EMAIL", "git-zen@localhost");
-        }
-        run_captured(commit.args(["commit", "-q", "--no-verify", "-m", &message]))?;
-        Ok(())
+        let tip = if tree == base_tree {
+            None
+        } else {
+            let subjects: Vec<&str> = queued.iter().map(|q| q.op.message.as_str()).collect();
+            let subject = match subjects.as_slice() {
+                [one] => (*one).to_owned(),
+                many => format!("{} hub writes", many.len()),
+            };
+            let message = format!(
+                "{subject}\n\n{}\n\n{QUEUE_TRAILER} {}\n",
+                subjects.join("\n"),
+                queued.len()
+            );
+            Some(objects::commit(&repo, tree, base, &message)?)
+        };
+        match tip.or(base) {
+            Some(id) => run_captured(git(&dir).args(["update-ref", local, &id.to_string()]))?,
+            None => run_captured(git(&dir).args(["update-ref", "-d", local]))?,
+        };
+        Ok(tip)
     }
 
     /// Queues `op` and syncs: it lands now, or waits (reported) for a later sync.
@@ -272,6 +288,15 @@ impl Hub {
         pending::enqueue(self, &op)?;
         self.sync()
     }
+}
+
+/// The branch `HEAD` of the clone at `dir` follows.
+fn branch_of(dir: &Path) -> Result<String, HubError> {
+    Ok(
+        run_captured(git(dir).args(["symbolic-ref", "--short", "HEAD"]))?
+            .trim()
+            .to_owned(),
+    )
 }
 
 /// 20 ms doubling up to about a second, with full jitter.

@@ -20,6 +20,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 pub use outcomes::Evidence;
 pub use query::{Hit, RecallQuery, recall};
 pub use refresh::RefreshReport;
+pub(crate) use tree::head_tree;
 
 use crate::id::RecordId;
 use crate::record::{Record, RecordError};
@@ -200,12 +201,15 @@ impl Index {
             )
             .optional()
             .map_err(|e| self.sqlite(e))?;
+        let errors = count("SELECT count(*) FROM records WHERE error IS NOT NULL")?;
         let size = |p: PathBuf| fs::metadata(p).map_or(0, |m| m.len());
         let wal = PathBuf::from(format!("{}-wal", self.path.display()));
         Ok(IndexStatus {
             path: self.path.clone(),
-            records: count("SELECT count(*) FROM records WHERE error IS NULL")?,
-            errors: count("SELECT count(*) FROM records WHERE error IS NOT NULL")?,
+            // count(*) of every row walks the narrow id index; filtering on `error` would read
+            // every row with its body (275 ms at 100k). Broken files have their own index.
+            records: count("SELECT count(*) FROM records")? - errors,
+            errors,
             size_bytes: size(self.path.clone()) + size(wal),
             last_refresh,
             schema_version: schema::VERSION,

@@ -480,7 +480,7 @@ fn a_clone_holding_commits_made_by_hand_is_refused_not_reset() {
     let hub = Hub::new();
     let me = hub.member();
     let clone = me.home().join(".local/share/git-zen/hubs/team/clone");
-    let git = |args: &[&str]| {
+    let git = |args: &[&str]| -> String {
         let out = Command::new("git")
             .args(args)
             .current_dir(&clone)
@@ -493,10 +493,17 @@ fn a_clone_holding_commits_made_by_hand_is_refused_not_reset() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
     };
-    std::fs::write(clone.join("notes.txt"), "mine").unwrap();
-    git(&["add", "notes.txt"]);
-    git(&["commit", "-q", "-m", "a commit made by hand"]);
+    let mine = git(&[
+        "commit-tree",
+        "HEAD^{tree}",
+        "-p",
+        "HEAD",
+        "-m",
+        "a commit made by hand",
+    ]);
+    git(&["update-ref", "HEAD", &mine]);
     let run = me.zen_fails(&["sync"]);
     assert!(
         run.stderr.contains("has diverged from its remote"),
@@ -509,7 +516,7 @@ fn a_clone_holding_commits_made_by_hand_is_refused_not_reset() {
         "{}",
         run.stderr
     );
-    assert!(clone.join("notes.txt").exists(), "nothing was thrown away");
+    assert_eq!(git(&["rev-parse", "HEAD"]), mine, "nothing was thrown away");
 }
 
 #[test]
