@@ -268,7 +268,7 @@ pub fn run_hub(args: &HubArgs) -> CmdResult {
         }
         HubCommand::Status { hub, json } => {
             let hub = resolve(hub.as_deref())?;
-            if !hub.clone_dir().join(".git").exists() {
+            if !hub.has_clone() {
                 report_sync(&hub, &hub.sync()?)?;
             }
             let (index, refresh) =
@@ -365,7 +365,7 @@ struct SyncJson<'a> {
     hub: &'a str,
     #[serde(flatten)]
     report: &'a SyncReport,
-    records: usize,
+    records: u64,
     broken: usize,
     outcomes: u64,
     parsed: usize,
@@ -375,7 +375,7 @@ pub fn run_sync(args: &SyncArgs) -> CmdResult {
     let hub = resolve(args.hub.as_deref())?;
     let report = hub.sync()?;
     let (index, refresh) = git_zen::index::Index::open_tree(&hub.cache_path(), &hub.clone_dir())?;
-    let records = index.records()?.len();
+    let records = index.status()?.records;
     let broken = index.errors()?;
     let mut out = anstream::stdout();
     if args.json {

@@ -188,6 +188,11 @@ impl Hub {
         self.dir.join("clone")
     }
 
+    /// Whether the local clone exists (a first sync makes it).
+    pub fn has_clone(&self) -> bool {
+        self.clone_dir().join("HEAD").is_file()
+    }
+
     /// The hub's memory cache.
     pub fn cache_path(&self) -> PathBuf {
         self.dir.join("index.sqlite")

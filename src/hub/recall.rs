@@ -14,7 +14,7 @@ fn weight(score: f64) -> f64 {
 /// The hub's hits for `query`, each with its evidence; patterns whose evidence is mostly
 /// failure are warnings. Reads the local clone (no network: `sync` fetches).
 pub fn hub_hits(hub: &Hub, query: &RecallQuery<'_>) -> Result<Vec<Hit>, HubError> {
-    if !hub.clone_dir().join(".git").exists() {
+    if !hub.has_clone() {
         hub.sync()?;
     }
     let index = hub.index()?;

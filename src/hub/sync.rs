@@ -76,7 +76,7 @@ impl Hub {
     /// local branch at the remote's default branch. Under the lock.
     fn ensure_clone(&self) -> Result<(), HubError> {
         let dir = self.clone_dir();
-        if dir.join("HEAD").exists() {
+        if self.has_clone() {
             return Ok(());
         }
         let temp = self.dir.join(format!("clone.tmp-{}", std::process::id()));

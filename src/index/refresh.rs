@@ -128,6 +128,7 @@ impl Index {
                 Ok(())
             })?;
             set_meta(&tx, "last_refresh", &crate::record::now_rfc3339())?;
+            store_counts(&tx)?;
         }
         tx.commit()?;
         Ok(report)
@@ -277,6 +278,21 @@ fn stat(path: String, abs: PathBuf, meta: &std::fs::Metadata) -> Stat {
         mtime_ns,
         inode,
     }
+}
+
+/// Stores the record and broken-file counts in `meta` (at the end of a refresh that changed
+/// something), so `status` reads two values instead of counting 100k rows.
+pub(super) fn store_counts(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    let errors: i64 = conn.query_row(
+        "SELECT count(*) FROM records WHERE error IS NOT NULL",
+        [],
+        |r| r.get(0),
+    )?;
+    // count(*) of every row walks the narrow id index; filtering on `error` would read every
+    // row with its body (275 ms at 100k). Broken files have their own index.
+    let all: i64 = conn.query_row("SELECT count(*) FROM records", [], |r| r.get(0))?;
+    set_meta(conn, "records", &(all - errors).to_string())?;
+    set_meta(conn, "errors", &errors.to_string())
 }
 
 /// Sets `key` in the cache's `meta` table.

@@ -180,6 +180,7 @@ impl Index {
             }
             set_meta(&tx, TREE_KEY, &hex)?;
             set_meta(&tx, "last_refresh", &crate::record::now_rfc3339())?;
+            super::refresh::store_counts(&tx)?;
         }
         tx.commit()?;
         Ok(report)
