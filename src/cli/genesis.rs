@@ -368,11 +368,18 @@ pub fn run_update(args: &UpdateArgs) -> CmdResult {
         ("updated", &done.updated),
         ("merged", &done.merged),
         ("removed", &done.removed),
+        ("kept", &done.kept),
         ("CONFLICT", &done.conflicts),
     ] {
         for p in paths {
             writeln!(out, "  {label:<8} {}", p.display())?;
         }
+    }
+    if !done.kept.is_empty() {
+        writeln!(
+            out,
+            "kept: symbolic links the template changed and so did you (their targets do not merge); yours are left as they are"
+        )?;
     }
     if done.conflicts.is_empty() {
         Ok(())

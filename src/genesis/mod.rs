@@ -57,6 +57,18 @@ pub enum GenesisError {
         /// Why it is refused.
         why: String,
     },
+    /// A symbolic link in a template that is absolute or leads outside its `files/` folder.
+    #[error(
+        "refusing the symbolic link {link} -> {target}: {why}\n  hint: a template's links must be relative and lead to a path inside its files/ folder; copy the file in instead"
+    )]
+    Symlink {
+        /// The link, as found in the template (or as rendered).
+        link: String,
+        /// Its target, as written.
+        target: String,
+        /// Why it is refused.
+        why: String,
+    },
     /// An answer is missing or does not match the variable's pattern.
     #[error("variable `{name}`: {message}")]
     Answer {
@@ -298,16 +310,7 @@ pub fn create(
         .map_err(GenesisError::io(parent))?;
     let root = staging.path();
     for file in &rendered {
-        let path = root.join(&file.path);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(GenesisError::io(dir))?;
-        }
-        std::fs::write(&path, &file.content).map_err(GenesisError::io(&path))?;
-        if file.executable {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
-                .map_err(GenesisError::io(&path))?;
-        }
+        file.write_under(root)?;
     }
     run_captured(git(root).args(["init", "-q"]))?;
     Store::init_at(root)?;

@@ -3,6 +3,7 @@
 //! inside the target.
 
 use std::collections::BTreeMap;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 
 use handlebars::Handlebars;
@@ -19,6 +20,30 @@ pub struct Rendered {
     pub content: Vec<u8>,
     /// Whether to make it executable.
     pub executable: bool,
+    /// Whether it is a symbolic link: `content` is then its target.
+    pub symlink: bool,
+}
+
+impl Rendered {
+    /// Writes it under `root` (a folder where nothing is at its path yet), making its folders:
+    /// a file with its bytes (and mode), or a symbolic link to its target.
+    pub fn write_under(&self, root: &Path) -> Result<(), GenesisError> {
+        let path = root.join(&self.path);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(GenesisError::io(dir))?;
+        }
+        if self.symlink {
+            let target = std::ffi::OsStr::from_bytes(&self.content);
+            return std::os::unix::fs::symlink(target, &path).map_err(GenesisError::io(&path));
+        }
+        std::fs::write(&path, &self.content).map_err(GenesisError::io(&path))?;
+        if self.executable {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+                .map_err(GenesisError::io(&path))?;
+        }
+        Ok(())
+    }
 }
 
 /// The handlebars registry genesis uses: strict (an unknown variable is an error), no escaping.
@@ -64,6 +89,8 @@ pub fn render_files(
             let source = format!("{origin}: files/{}", file.path);
             let path = render_text(&hb, &file.path, answers, &source)?;
             let (path, content) = match path.strip_suffix(".hbs") {
+                // A link's target is kept as written; only its own path is rendered.
+                _ if file.symlink => (path, file.content.clone()),
                 Some(stripped) => {
                     let text =
                         std::str::from_utf8(&file.content).map_err(|_| GenesisError::Render {
@@ -87,11 +114,115 @@ pub fn render_files(
                 path,
                 content,
                 executable: file.executable,
+                symlink: file.symlink,
             });
             origins.push(origin);
         }
     }
+    check_links(&out)?;
     Ok(out)
+}
+
+/// Checks the rendered symbolic links against the rendered paths: each must still lead inside
+/// the project (rendering may change how deep a link sits), and nothing may be written under a
+/// link, where it would land wherever the link points.
+fn check_links(rendered: &[Rendered]) -> Result<(), GenesisError> {
+    let links: BTreeMap<String, String> = rendered
+        .iter()
+        .filter(|r| r.symlink)
+        .map(|r| {
+            (
+                slashed(&r.path),
+                String::from_utf8_lossy(&r.content).into_owned(),
+            )
+        })
+        .collect();
+    if links.is_empty() {
+        return Ok(());
+    }
+    let lookup = |inside: &str| links.get(inside).cloned();
+    for (link, target) in &links {
+        resolve_link(link, target, &lookup).map_err(|why| GenesisError::Symlink {
+            link: link.clone(),
+            target: target.clone(),
+            why,
+        })?;
+    }
+    for r in rendered {
+        let path = slashed(&r.path);
+        let under = links.keys().find(|l| path.starts_with(&format!("{l}/")));
+        if let Some(link) = under {
+            return Err(GenesisError::Unsafe {
+                path,
+                why: format!("it lies under the symbolic link {link}"),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn slashed(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+/// How many links [`resolve_link`] follows before it calls it a loop (Linux's limit).
+const MAX_HOPS: usize = 40;
+
+/// Where a symbolic link at `link` (`/`-separated, relative to some root) with `target` leads:
+/// a path relative to that root, following on the way every link `read_link` knows (given a
+/// path relative to the root, the target of the link there). An error saying why when the
+/// target is absolute, climbs above the root at any step (with `..`, or through another link),
+/// enters `.git`, or loops. A target that does not exist is fine as long as it is inside.
+pub fn resolve_link(
+    link: &str,
+    target: &str,
+    read_link: &dyn Fn(&str) -> Option<String>,
+) -> Result<String, String> {
+    if target.starts_with('/') {
+        return Err("it is absolute".into());
+    }
+    let mut at: Vec<String> = link.split('/').map(str::to_owned).collect();
+    at.pop();
+    let mut pending: Vec<String> = target.rsplit('/').map(str::to_owned).collect();
+    let (mut hops, mut via) = (0, None::<String>);
+    while let Some(part) = pending.pop() {
+        match part.as_str() {
+            "" | "." => {}
+            ".." => {
+                if at.pop().is_none() {
+                    return Err(match &via {
+                        None => "it leads outside with `..`".into(),
+                        Some(other) => {
+                            format!("it leads outside with `..` after following the link {other}")
+                        }
+                    });
+                }
+            }
+            _ => {
+                at.push(part);
+                let here = at.join("/");
+                let Some(next) = read_link(&here) else {
+                    continue;
+                };
+                hops += 1;
+                if hops > MAX_HOPS {
+                    return Err("its links loop".into());
+                }
+                if next.starts_with('/') {
+                    return Err(format!(
+                        "it leads through the absolute link {here} -> {next}"
+                    ));
+                }
+                at.pop();
+                pending.extend(next.rsplit('/').map(str::to_owned));
+                via = Some(here);
+            }
+        }
+    }
+    if at.first().is_some_and(|first| first == ".git") {
+        return Err("it leads into .git".into());
+    }
+    Ok(at.join("/"))
 }
 
 /// Renders a template and the skills composed into it, the template first.
@@ -159,11 +290,83 @@ mod tests {
     }
 
     #[test]
+    fn links_resolve_inside_the_root_or_say_how_they_leave() {
+        let links = BTreeMap::from([
+            ("sub/up".to_owned(), "..".to_owned()),
+            ("sub/abs".to_owned(), "/etc".to_owned()),
+            ("loop".to_owned(), "loop".to_owned()),
+        ]);
+        let read = |p: &str| links.get(p).cloned();
+        let ok = |link: &str, target: &str| resolve_link(link, target, &read).unwrap();
+        let err = |link: &str, target: &str| resolve_link(link, target, &read).unwrap_err();
+        assert_eq!(ok("a/b/link", "../c.txt"), "a/c.txt");
+        assert_eq!(ok("link", "./sub//x"), "sub/x");
+        assert_eq!(ok("sub/link", "up/x"), "x", "sub/up is the root itself");
+        assert_eq!(
+            ok("link", "missing/file"),
+            "missing/file",
+            "dangling but inside"
+        );
+        assert_eq!(err("link", "/etc/passwd"), "it is absolute");
+        assert_eq!(
+            err("a/link", "../../etc/passwd"),
+            "it leads outside with `..`"
+        );
+        assert_eq!(
+            err("link", "sub/up/.."),
+            "it leads outside with `..` after following the link sub/up",
+            "lexically sub/up/.. is sub; on disk it is the root's parent"
+        );
+        assert_eq!(
+            err("link", "sub/abs/passwd"),
+            "it leads through the absolute link sub/abs -> /etc"
+        );
+        assert_eq!(err("link", "loop"), "its links loop");
+        assert_eq!(err("link", ".git/hooks"), "it leads into .git");
+    }
+
+    #[test]
+    fn rendered_links_are_checked_where_they_land() {
+        let file = |path: &str, content: &str, symlink: bool| TemplateFile {
+            path: path.into(),
+            content: content.as_bytes().to_vec(),
+            executable: false,
+            symlink,
+        };
+        let answers = BTreeMap::from([("dir".to_owned(), ".".to_owned())]);
+        // Inside in the template (files/{{dir}}/link -> ../x is files/x), outside once `{{dir}}`
+        // renders to `.`.
+        let files = [file("{{dir}}/link", "../x", true)];
+        let err = render_files(&[("template t".to_owned(), &files[..])], &answers)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("refusing the symbolic link link -> ../x: it leads outside"),
+            "{err}"
+        );
+        // A file rendered under a link would be written wherever the link points.
+        let files = [file("docs", "src", true), file("docs/x.md", "x", false)];
+        let err = render_files(&[("template t".to_owned(), &files[..])], &answers)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("it lies under the symbolic link docs"),
+            "{err}"
+        );
+        // A link's target is kept as written, and a `.hbs` link is not rendered.
+        let files = [file("{{dir}}/a/link.hbs", "../{{dir}}", true)];
+        let out = render_files(&[("template t".to_owned(), &files[..])], &answers).unwrap();
+        assert_eq!(out[0].path, PathBuf::from("a/link.hbs"));
+        assert_eq!(out[0].content, b"../{{dir}}");
+    }
+
+    #[test]
     fn two_sources_writing_one_path_is_an_error_naming_both() {
         let file = |path: &str| TemplateFile {
             path: path.into(),
             content: b"x".to_vec(),
             executable: false,
+            symlink: false,
         };
         let (a, b) = ([file("Dockerfile")], [file("Dockerfile.hbs")]);
         let sources = [

@@ -66,6 +66,9 @@ pub struct TemplateFile {
     pub content: Vec<u8>,
     /// Whether it is executable (folders on disk only; built-in files are not).
     pub executable: bool,
+    /// Whether it is a symbolic link (folders on disk only): `content` is then its target as
+    /// written, a relative path checked to stay inside `files/`.
+    pub symlink: bool,
 }
 
 /// A loaded template.
@@ -184,6 +187,7 @@ pub(super) fn collect_embedded(dir: &Dir<'static>, root: &Path, out: &mut Vec<Te
             path: rel.to_string_lossy().replace('\\', "/"),
             content: file.contents().to_vec(),
             executable: false,
+            symlink: false,
         });
     }
     for sub in dir.dirs() {
@@ -192,44 +196,80 @@ pub(super) fn collect_embedded(dir: &Dir<'static>, root: &Path, out: &mut Vec<Te
 }
 
 fn from_folder(dir: &Path) -> Result<Template, GenesisError> {
-    use std::os::unix::fs::PermissionsExt;
     let toml_path = dir.join("template.toml");
     let text = std::fs::read_to_string(&toml_path).map_err(GenesisError::io(&toml_path))?;
     let parsed = parse_toml(&text, &toml_path)?;
     let root = dir.join("files");
-    let mut files = Vec::new();
-    if root.is_dir() {
-        for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {
-            let entry = entry.map_err(|e| GenesisError::Io {
-                path: root.clone(),
-                source: e.into(),
-            })?;
-            let rel = entry.path().strip_prefix(&root).unwrap_or(entry.path());
-            let shown = rel.to_string_lossy().replace('\\', "/");
-            if entry.path_is_symlink() {
-                return Err(GenesisError::Unsafe {
-                    path: shown,
-                    why: "templates may not contain symbolic links".into(),
-                });
-            }
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let meta = entry.metadata().map_err(|e| GenesisError::Io {
-                path: entry.path().to_path_buf(),
-                source: e.into(),
-            })?;
-            files.push(TemplateFile {
-                path: shown,
-                content: std::fs::read(entry.path()).map_err(GenesisError::io(entry.path()))?,
-                executable: meta.permissions().mode() & 0o111 != 0,
-            });
-        }
-    }
+    let files = if root.is_dir() {
+        folder_files(&root)?
+    } else {
+        Vec::new()
+    };
     Ok(Template {
         meta: parsed.template,
         variables: parsed.variables,
         files,
         source: dir.display().to_string(),
+    })
+}
+
+/// Every file and symbolic link under `root`, in path order. Links are kept as links when they
+/// stay inside `root` (see [`folder_link`]); folders are not entries of their own.
+fn folder_files(root: &Path) -> Result<Vec<TemplateFile>, GenesisError> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+        let entry = entry.map_err(|e| GenesisError::Io {
+            path: root.to_path_buf(),
+            source: e.into(),
+        })?;
+        let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        let shown = rel.to_string_lossy().replace('\\', "/");
+        if entry.path_is_symlink() && entry.depth() > 0 {
+            files.push(folder_link(root, entry.path(), shown)?);
+            continue;
+        }
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let meta = entry.metadata().map_err(|e| GenesisError::Io {
+            path: entry.path().to_path_buf(),
+            source: e.into(),
+        })?;
+        files.push(TemplateFile {
+            path: shown,
+            content: std::fs::read(entry.path()).map_err(GenesisError::io(entry.path()))?,
+            executable: meta.permissions().mode() & 0o111 != 0,
+            symlink: false,
+        });
+    }
+    Ok(files)
+}
+
+/// The symbolic link at `path` (`rel` under `root`), kept when its target — resolved from the
+/// link's folder, through any other link in the template on the way — stays inside `root`; an
+/// error naming the link and its target when it is absolute or leads outside.
+fn folder_link(root: &Path, path: &Path, rel: String) -> Result<TemplateFile, GenesisError> {
+    let target = std::fs::read_link(path).map_err(GenesisError::io(path))?;
+    let target = target.to_str().ok_or_else(|| GenesisError::Symlink {
+        link: path.display().to_string(),
+        target: target.display().to_string(),
+        why: "its target is not UTF-8".into(),
+    })?;
+    let on_disk = |inside: &str| {
+        std::fs::read_link(root.join(inside))
+            .ok()
+            .map(|t| t.to_string_lossy().into_owned())
+    };
+    super::render::resolve_link(&rel, target, &on_disk).map_err(|why| GenesisError::Symlink {
+        link: path.display().to_string(),
+        target: target.to_owned(),
+        why,
+    })?;
+    Ok(TemplateFile {
+        path: rel,
+        content: target.as_bytes().to_vec(),
+        executable: false,
+        symlink: true,
     })
 }

@@ -45,6 +45,50 @@ pub struct Updated {
     pub conflicts: Vec<PathBuf>,
     /// Files the template dropped, removed because the project had not changed them.
     pub removed: Vec<PathBuf>,
+    /// Symbolic links both sides changed (or that one side turned into a file or back): the
+    /// project's is kept as it is, since link targets do not merge.
+    pub kept: Vec<PathBuf>,
+}
+
+/// What a path holds, for the merge: a file's bytes, or a symbolic link's target text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Entry {
+    bytes: Vec<u8>,
+    link: bool,
+}
+
+impl Entry {
+    /// What the project has at `path` now: the link itself (never what it points at), else
+    /// the file's bytes; `None` when there is nothing (or a folder).
+    fn read(path: &Path) -> Option<Entry> {
+        let meta = std::fs::symlink_metadata(path).ok()?;
+        if meta.is_symlink() {
+            let target = std::fs::read_link(path).ok()?;
+            return Some(Entry {
+                bytes: target.into_os_string().into_encoded_bytes(),
+                link: true,
+            });
+        }
+        let bytes = std::fs::read(path).ok()?;
+        Some(Entry { bytes, link: false })
+    }
+
+    /// Puts it at `path`, replacing what is there; never writes through a link.
+    fn place(&self, path: &Path) -> Result<(), GenesisError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(GenesisError::io(dir))?;
+        }
+        let present = std::fs::symlink_metadata(path).ok();
+        if present.is_some_and(|m| m.is_symlink() || (self.link && m.is_file())) {
+            std::fs::remove_file(path).map_err(GenesisError::io(path))?;
+        }
+        if self.link {
+            use std::os::unix::ffi::OsStrExt;
+            let target = std::ffi::OsStr::from_bytes(&self.bytes);
+            return std::os::unix::fs::symlink(target, path).map_err(GenesisError::io(path));
+        }
+        std::fs::write(path, &self.bytes).map_err(GenesisError::io(path))
+    }
 }
 
 /// Re-renders and merges. Refuses while a file still holds conflict markers from a previous
@@ -98,7 +142,9 @@ pub fn update(
 
     let leftover: Vec<String> = rendered
         .iter()
-        .filter(|r| std::fs::read(root.join(&r.path)).is_ok_and(|b| has_markers(&b)))
+        .filter(|r| {
+            Entry::read(&root.join(&r.path)).is_some_and(|e| !e.link && has_markers(&e.bytes))
+        })
         .map(|r| r.path.display().to_string())
         .collect();
     if !leftover.is_empty() {
@@ -112,9 +158,15 @@ pub fn update(
         to: template.meta.version.clone(),
         ..Updated::default()
     };
-    let new: BTreeMap<&Path, &[u8]> = rendered
+    let new: BTreeMap<&Path, Entry> = rendered
         .iter()
-        .map(|r| (r.path.as_path(), r.content.as_slice()))
+        .map(|r| {
+            let entry = Entry {
+                bytes: r.content.clone(),
+                link: r.symlink,
+            };
+            (r.path.as_path(), entry)
+        })
         .collect();
     let mut paths: Vec<PathBuf> = base_files.keys().cloned().collect();
     paths.extend(rendered.iter().map(|r| r.path.clone()));
@@ -122,28 +174,22 @@ pub fn update(
     paths.dedup();
     for path in paths {
         let full = root.join(&path);
-        let base = base_files.get(&path).map(Vec::as_slice);
-        let theirs = new.get(path.as_path()).copied();
-        let ours = std::fs::read(&full).ok();
+        let base = base_files.get(&path);
+        let theirs = new.get(path.as_path());
+        let ours = Entry::read(&full);
         if theirs == base {
             continue;
         }
-        let write = |bytes: &[u8]| -> Result<(), GenesisError> {
-            if let Some(dir) = full.parent() {
-                std::fs::create_dir_all(dir).map_err(GenesisError::io(dir))?;
-            }
-            std::fs::write(&full, bytes).map_err(GenesisError::io(&full))
-        };
-        match (ours.as_deref(), base, theirs) {
+        match (ours.as_ref(), base, theirs) {
             // The project deleted it: leave it deleted.
             (None, Some(_), _) => {}
             (None, None, Some(t)) => {
-                write(t)?;
+                t.place(&full)?;
                 report.updated.push(path);
             }
             (Some(o), b, t) if Some(o) == b => match t {
                 Some(t) => {
-                    write(t)?;
+                    t.place(&full)?;
                     report.updated.push(path);
                 }
                 None => {
@@ -155,8 +201,17 @@ pub fn update(
                 if o == t {
                     continue;
                 }
-                let (merged, conflicts) = merge_file(root, &path, o, b.unwrap_or_default(), t)?;
-                write(&merged)?;
+                if o.link || t.link || b.is_some_and(|b| b.link) {
+                    report.kept.push(path);
+                    continue;
+                }
+                let base_bytes = b.map(|b| b.bytes.as_slice()).unwrap_or_default();
+                let (merged, conflicts) = merge_file(root, &path, &o.bytes, base_bytes, &t.bytes)?;
+                let merged = Entry {
+                    bytes: merged,
+                    link: false,
+                };
+                merged.place(&full)?;
                 if conflicts {
                     report.conflicts.push(path);
                 } else {
@@ -197,8 +252,8 @@ fn base_commit(root: &Path) -> Result<String, GenesisError> {
     Ok(roots.lines().last().unwrap_or_default().trim().to_owned())
 }
 
-/// The rendered files of commit `base` (everything outside `.datazentr/`).
-fn base_files(repo: &Repo, base: &str) -> Result<BTreeMap<PathBuf, Vec<u8>>, GenesisError> {
+/// The rendered files and links of commit `base` (everything outside `.datazentr/`).
+fn base_files(repo: &Repo, base: &str) -> Result<BTreeMap<PathBuf, Entry>, GenesisError> {
     let gix = repo.gix();
     let read = |e: gix::Error| GenesisError::Invalid {
         file: PathBuf::from(BASE_REF),
@@ -226,8 +281,9 @@ fn base_files(repo: &Repo, base: &str) -> Result<BTreeMap<PathBuf, Vec<u8>>, Gen
             continue;
         }
         let Some(blob) = f.new else { continue };
-        let data = gix.find_blob(blob).map_err(read)?.detach().data;
-        out.insert(PathBuf::from(f.path), data);
+        let bytes = gix.find_blob(blob).map_err(read)?.detach().data;
+        let link = f.kind == crate::changes::EntryKind::Symlink;
+        out.insert(PathBuf::from(f.path), Entry { bytes, link });
     }
     Ok(out)
 }
@@ -289,11 +345,7 @@ fn save_base(
 ) -> Result<(), GenesisError> {
     let stage = tempfile::tempdir().map_err(GenesisError::io(&std::env::temp_dir()))?;
     for r in rendered {
-        let p = stage.path().join(&r.path);
-        if let Some(d) = p.parent() {
-            std::fs::create_dir_all(d).map_err(GenesisError::io(d))?;
-        }
-        std::fs::write(&p, &r.content).map_err(GenesisError::io(&p))?;
+        r.write_under(stage.path())?;
     }
     let index_dir = tempfile::tempdir().map_err(GenesisError::io(&std::env::temp_dir()))?;
     let index = index_dir.path().join("index");

@@ -195,20 +195,8 @@ fn hostile_templates_are_refused_before_anything_is_written() {
     assert!(entries(&dir).is_empty());
     assert!(!world.outside("projects").join("../escaped.txt").exists());
 
-    // A symlink in a template, and a variable the template never defined (strict mode).
+    // A variable the template never defined (strict mode). Links: see the test below.
     std::fs::remove_file(template.join("files/{{where}}.txt")).unwrap();
-    std::os::unix::fs::symlink("/etc/passwd", template.join("files/link")).unwrap();
-    let run = genesis_in(
-        &world,
-        &dir,
-        &["victim", "--template", template.to_str().unwrap()],
-    );
-    assert!(
-        run.stderr.contains("may not contain symbolic links"),
-        "{}",
-        run.stderr
-    );
-    std::fs::remove_file(template.join("files/link")).unwrap();
     std::fs::write(
         template.join("files/README.md.hbs"),
         "# {{name}}\n\n{{undefined_thing}}\n",
@@ -226,6 +214,176 @@ fn hostile_templates_are_refused_before_anything_is_written() {
     );
     assert!(run.stderr.contains("undefined_thing"), "{}", run.stderr);
     assert!(entries(&dir).is_empty());
+}
+
+/// Writes a template folder `name` (`template.toml` with `version`) holding `files` (path, text)
+/// and `links` (path, target) under `files/`, replacing what was there.
+fn link_template(
+    world: &TestRepo,
+    name: &str,
+    version: &str,
+    files: &[(&str, &str)],
+    links: &[(&str, &str)],
+) -> std::path::PathBuf {
+    let tpl = world.outside(name);
+    let _ = std::fs::remove_dir_all(tpl.join("files"));
+    std::fs::write(
+        tpl.join("template.toml"),
+        format!("[template]\nname = \"{name}\"\nversion = \"{version}\"\n"),
+    )
+    .unwrap();
+    let make_dir = |rel: &str| {
+        let p = tpl.join("files").join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        p
+    };
+    for (rel, text) in files {
+        std::fs::write(make_dir(rel), text).unwrap();
+    }
+    for (rel, target) in links {
+        std::os::unix::fs::symlink(target, make_dir(rel)).unwrap();
+    }
+    tpl
+}
+
+#[test]
+fn links_inside_a_template_are_kept_as_links_and_update_follows_them() {
+    let (world, dir) = world();
+    let v1 = link_template(
+        &world,
+        "linked",
+        "1.0.0",
+        &[
+            ("docs/guide.md", "read me\n"),
+            ("docs/v2.md", "new guide\n"),
+        ],
+        &[
+            ("GUIDE.md", "docs/guide.md"),
+            ("{{name}}/guide.md", "../docs/guide.md"),
+            ("documentation", "docs"),
+            ("later", "docs/not-there-yet.md"),
+        ],
+    );
+    genesis_in(
+        &world,
+        &dir,
+        &["proj", "--template", v1.to_str().unwrap(), "--no-memory"],
+    )
+    .ok();
+    let project = dir.join("proj");
+    let git = |args: &[&str]| git_in(&world, &project, args);
+    let link = |rel: &str| std::fs::read_link(project.join(rel)).unwrap();
+    assert_eq!(link("GUIDE.md"), Path::new("docs/guide.md"));
+    assert_eq!(
+        link("proj/guide.md"),
+        Path::new("../docs/guide.md"),
+        "the link's own path is rendered, its target kept as written"
+    );
+    assert_eq!(link("documentation"), Path::new("docs"));
+    assert_eq!(link("later"), Path::new("docs/not-there-yet.md"));
+    assert_eq!(
+        std::fs::read_to_string(project.join("proj/guide.md")).unwrap(),
+        "read me\n"
+    );
+    for (rel, target) in [
+        ("GUIDE.md", "docs/guide.md"),
+        ("proj/guide.md", "../docs/guide.md"),
+        ("documentation", "docs"),
+    ] {
+        let staged = git(&["ls-files", "-s", rel]);
+        assert!(staged.starts_with("120000 "), "{rel}: {staged}");
+        assert_eq!(git(&["cat-file", "-p", &format!("HEAD:{rel}")]), target);
+    }
+    assert_eq!(
+        git(&["status", "--porcelain"]),
+        "",
+        "everything is committed"
+    );
+    let base = git(&["ls-tree", "-r", "refs/zen/template-base", "--", "GUIDE.md"]);
+    assert!(base.starts_with("120000 "), "{base}");
+
+    // v2 re-points two links; the project re-pointed one of them itself.
+    std::fs::remove_file(project.join("proj/guide.md")).unwrap();
+    std::os::unix::fs::symlink("../docs/v2.md", project.join("proj/guide.md")).unwrap();
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "our link"]);
+    link_template(
+        &world,
+        "linked",
+        "2.0.0",
+        &[
+            ("docs/guide.md", "read me\n"),
+            ("docs/v2.md", "new guide\n"),
+        ],
+        &[
+            ("GUIDE.md", "docs/v2.md"),
+            ("{{name}}/guide.md", "../GUIDE.md"),
+            ("documentation", "docs"),
+            ("later", "docs/not-there-yet.md"),
+        ],
+    );
+    let mut cmd = world.zen_cmd_in(&project, &["update"]);
+    cmd.env("GIT_CONFIG_GLOBAL", world.home().join(".gitconfig"));
+    let run = Run::from(cmd.output().unwrap()).ok();
+    assert!(run.stdout.contains("updated  GUIDE.md"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("kept     proj/guide.md"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        link("GUIDE.md"),
+        Path::new("docs/v2.md"),
+        "untouched: re-pointed"
+    );
+    assert_eq!(
+        link("proj/guide.md"),
+        Path::new("../docs/v2.md"),
+        "changed on both sides: the project's link is kept"
+    );
+    assert_eq!(
+        std::fs::read_to_string(project.join("docs/guide.md")).unwrap(),
+        "read me\n",
+        "nothing was written through a link"
+    );
+    assert_eq!(
+        git(&["diff", "--name-only"]),
+        ".datazentr/genesis.toml\nGUIDE.md\n"
+    );
+}
+
+#[test]
+fn links_leaving_a_template_are_refused_before_anything_is_written() {
+    let (world, dir) = world();
+    let attempt = |links: &[(&str, &str)]| {
+        let tpl = link_template(&world, "leaky", "1.0.0", &[("ok.txt", "fine\n")], links);
+        let run = genesis_in(
+            &world,
+            &dir,
+            &["victim", "--template", tpl.to_str().unwrap(), "--no-memory"],
+        );
+        assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+        assert!(!dir.join("victim").exists(), "no target folder");
+        assert!(entries(&dir).is_empty(), "no staging folder either");
+        run.stderr
+    };
+    let err = attempt(&[("passwd", "../../etc/passwd")]);
+    assert!(
+        err.contains("files/passwd -> ../../etc/passwd: it leads outside with `..`"),
+        "{err}"
+    );
+    assert!(err.contains("hint:"), "{err}");
+    let err = attempt(&[("abs", "/etc/passwd")]);
+    assert!(
+        err.contains("files/abs -> /etc/passwd: it is absolute"),
+        "{err}"
+    );
+    // Inside on paper (sub/up/.. is sub), outside on disk: sub/up is the files/ folder itself.
+    let err = attempt(&[("sub/up", ".."), ("escape", "sub/up/../template.toml")]);
+    assert!(
+        err.contains("files/escape -> sub/up/../template.toml: it leads outside with `..` after following the link sub/up"),
+        "{err}"
+    );
 }
 
 #[test]
