@@ -36,6 +36,9 @@ pub enum RepoError {
 pub struct Repo {
     inner: gix::Repository,
     workdir: PathBuf,
+    /// Opened by path, not the way git would from the environment: `git` run for it must not
+    /// see the caller's `GIT_DIR` and friends either.
+    exact: bool,
 }
 
 impl Repo {
@@ -53,7 +56,29 @@ impl Repo {
             .workdir()
             .ok_or_else(|| RepoError::Bare(inner.git_dir().to_path_buf()))?;
         let workdir = std::path::absolute(workdir).unwrap_or_else(|_| workdir.to_path_buf());
-        Ok(Repo { inner, workdir })
+        Ok(Repo {
+            inner,
+            workdir,
+            exact: false,
+        })
+    }
+
+    /// The repository whose work tree is exactly `dir`, ignoring `GIT_DIR`, `GIT_WORK_TREE` and
+    /// the like (a repository just created, whatever the caller's environment points at).
+    pub fn open_exact(dir: &Path) -> Result<Self, RepoError> {
+        let inner = gix::open(dir).map_err(|e| RepoError::NotARepo {
+            dir: dir.to_path_buf(),
+            detail: format!(" ({e})"),
+        })?;
+        let workdir = inner
+            .workdir()
+            .ok_or_else(|| RepoError::Bare(inner.git_dir().to_path_buf()))?;
+        let workdir = std::path::absolute(workdir).unwrap_or_else(|_| workdir.to_path_buf());
+        Ok(Repo {
+            inner,
+            workdir,
+            exact: true,
+        })
     }
 
     /// The work tree's root.
@@ -84,7 +109,13 @@ impl Repo {
 
     /// A `git` command run in the work tree.
     pub fn git(&self) -> Command {
-        git_command(&self.workdir)
+        let mut cmd = git_command(&self.workdir);
+        if self.exact {
+            for var in REPOSITORY_VARIABLES {
+                cmd.env_remove(var);
+            }
+        }
+        cmd
     }
 
     /// The editor git would use (`GIT_EDITOR`, `core.editor`, `VISUAL`, `EDITOR`, then `vi`).
@@ -124,6 +155,17 @@ impl Repo {
         }
     }
 }
+
+/// The environment variables that point git at another repository than the one it runs in.
+pub const REPOSITORY_VARIABLES: [&str; 7] = [
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_PREFIX",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_COMMON_DIR",
+];
 
 /// The one way git-zen starts `git`: in `dir`, with no terminal prompts. The environment is
 /// inherited so `GIT_DIR`, `GIT_WORK_TREE` and config overrides apply as they do to the user's git.

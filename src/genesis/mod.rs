@@ -245,7 +245,7 @@ pub fn identity(cwd: &Path) -> (String, String) {
 /// A `git` command for a repository being created: none of the caller's repository variables.
 pub(crate) fn git(dir: &Path) -> Command {
     let mut cmd = crate::repo::git_command(dir);
-    for var in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX"] {
+    for var in crate::repo::REPOSITORY_VARIABLES {
         cmd.env_remove(var);
     }
     cmd
@@ -389,7 +389,7 @@ pub fn create(
     })?;
     if template.meta.hooks {
         // After the move: hooks live in the repository's final place, found through git.
-        let repo = crate::repo::Repo::discover(target)?;
+        let repo = crate::repo::Repo::open_exact(target)?;
         crate::hooks::install(&repo).map_err(|e| GenesisError::Hooks(e.to_string()))?;
         created.hooks = true;
     }

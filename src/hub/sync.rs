@@ -40,15 +40,7 @@ const MAX_ATTEMPTS: usize = 40;
 /// A `git` command in the hub's clone: none of the caller's repository variables apply.
 pub(super) fn git(dir: &Path) -> Command {
     let mut cmd = crate::repo::git_command(dir);
-    for var in [
-        "GIT_DIR",
-        "GIT_WORK_TREE",
-        "GIT_INDEX_FILE",
-        "GIT_PREFIX",
-        "GIT_OBJECT_DIRECTORY",
-        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-        "GIT_COMMON_DIR",
-    ] {
+    for var in crate::repo::REPOSITORY_VARIABLES {
         cmd.env_remove(var);
     }
     cmd

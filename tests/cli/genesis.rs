@@ -752,3 +752,19 @@ fn the_python_templates_pass_their_own_tests_right_after_genesis() {
         assert!(stderr.contains("OK"), "{template}: {stderr}");
     }
 }
+
+#[test]
+fn genesis_ignores_a_git_dir_pointing_at_another_repository() {
+    let (world, dir) = world();
+    let other = world.outside("other");
+    git_in(&world, &other, &["init", "-q"]);
+    let mut cmd = world.zen_cmd_in(&dir, &["genesis", "tool", "--defaults"]);
+    cmd.env("GIT_CONFIG_GLOBAL", world.home().join(".gitconfig"))
+        .env("GIT_DIR", other.join(".git"));
+    Run::from(cmd.output().unwrap()).ok();
+    let hook = std::fs::read_to_string(dir.join("tool/.git/hooks/pre-commit")).unwrap();
+    assert!(hook.contains("git-zen"), "{hook}");
+    assert!(!other.join(".git/hooks/pre-commit").exists());
+    let log = git_in(&world, &other, &["log", "--oneline", "--all"]);
+    assert!(log.is_empty(), "the other repository got no commit: {log}");
+}
