@@ -99,6 +99,7 @@ pub fn run_genesis(args: &GenesisArgs) -> CmdResult {
     };
     let answers = genesis::answers(&template, &args.name, (&author, &email), &given, ask)?;
     let target = absolute(std::path::Path::new(&args.name));
+    let spinner = output::spinner(&format!("creating {}", target.display()));
     let created = genesis::create(
         &template,
         &skills,
@@ -106,7 +107,9 @@ pub fn run_genesis(args: &GenesisArgs) -> CmdResult {
         &target,
         answers,
         args.dry_run,
-    )?;
+    );
+    spinner.finish_and_clear();
+    let created = created?;
     let mut out = anstream::stdout();
     let verb = if args.dry_run {
         "would create"
@@ -173,7 +176,10 @@ fn open_hub(spec: Option<&str>) -> Result<Option<HubMemory>, CommandError> {
     let Some(hub) = Hub::configured(spec, None)? else {
         return Ok(None);
     };
-    match genesis::seed::read_hub(hub) {
+    let spinner = output::spinner(&format!("reading hub {}", hub.name));
+    let read = genesis::seed::read_hub(hub);
+    spinner.finish_and_clear();
+    match read {
         Ok(memory) => Ok(Some(memory)),
         Err(e) if spec.is_none() => {
             output::warning(

@@ -153,7 +153,10 @@ pub fn run_hub(args: &HubArgs) -> CmdResult {
             let url = hub::config::normalize_url(url).unwrap_or_else(|| url.clone());
             let hub = Hub::new(name, &url)?;
             // Clone now: an unreachable or non-hub URL is refused before anything is saved.
-            if let Err(e) = hub.sync() {
+            let spinner = output::spinner(&format!("cloning {url}"));
+            let synced = hub.sync();
+            spinner.finish_and_clear();
+            if let Err(e) = synced {
                 let _ = std::fs::remove_dir_all(hub.clone_dir());
                 return Err(e.into());
             }
@@ -373,8 +376,14 @@ struct SyncJson<'a> {
 
 pub fn run_sync(args: &SyncArgs) -> CmdResult {
     let hub = resolve(args.hub.as_deref())?;
-    let report = hub.sync()?;
-    let (index, refresh) = git_zen::index::Index::open_tree(&hub.cache_path(), &hub.clone_dir())?;
+    let spinner = output::spinner(&format!("syncing hub {}", hub.name));
+    let report = hub.sync();
+    spinner.finish_and_clear();
+    let report = report?;
+    let bar = output::progress_bar("indexing the hub");
+    let (index, refresh) =
+        git_zen::index::Index::open_tree_with_progress(&hub.cache_path(), &hub.clone_dir(), &bar)?;
+    bar.finish_and_clear();
     let records = index.status()?.records;
     let broken = index.errors()?;
     let mut out = anstream::stdout();

@@ -171,3 +171,35 @@ pub fn hits(
     }
     Ok(())
 }
+
+/// Whether progress may be drawn: stderr is a terminal and this is not CI (hooks and pipes stay
+/// quiet).
+fn progress_wanted() -> bool {
+    std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("CI").is_none()
+}
+
+/// A progress bar on a terminal; hidden in pipes, hooks and CI.
+pub fn progress_bar(what: &str) -> indicatif::ProgressBar {
+    if !progress_wanted() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} ({eta})")
+    {
+        bar.set_style(style);
+    }
+    bar.set_message(what.to_owned());
+    bar
+}
+
+/// A spinner for work of unknown length (a clone, a fetch, a push) on a terminal; hidden
+/// elsewhere. Finish it with `finish_and_clear`.
+pub fn spinner(what: &str) -> indicatif::ProgressBar {
+    if !progress_wanted() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_message(what.to_owned());
+    bar.enable_steady_tick(std::time::Duration::from_millis(80));
+    bar
+}

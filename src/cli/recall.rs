@@ -1,6 +1,6 @@
 //! `git zen recall`, `git zen index status|rebuild`
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use git_zen::index::{Index, RecallQuery, recall};
@@ -156,7 +156,7 @@ pub fn run_index(args: &IndexArgs) -> CmdResult {
             )?;
         }
         IndexAction::Rebuild => {
-            let bar = progress_bar("indexing");
+            let bar = output::progress_bar("indexing");
             let (index, report) = Index::rebuild(&repo, &store, &bar)?;
             bar.finish_and_clear();
             report_broken(&index)?;
@@ -164,18 +164,4 @@ pub fn run_index(args: &IndexArgs) -> CmdResult {
         }
     }
     Ok(())
-}
-
-/// A progress bar on a terminal; hidden in pipes, hooks and CI.
-fn progress_bar(what: &str) -> indicatif::ProgressBar {
-    if !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(0);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} ({eta})")
-    {
-        bar.set_style(style);
-    }
-    bar.set_message(what.to_owned());
-    bar
 }

@@ -88,14 +88,32 @@ impl Index {
     /// missing and rebuilding it if it is damaged or from another schema version.
     pub fn open_fresh(repo: &Repo, store: &Store) -> Result<(Index, RefreshReport), IndexError> {
         let path = repo.state_dir().join("index.sqlite");
-        open_source(path, Source::WorkTree(store.clone()))
+        open_source(path, Source::WorkTree(store.clone()), None)
     }
 
     /// Opens the cache at `cache` of the records committed at `HEAD` of the repository at
     /// `repo_dir` (a hub's clone), bringing it up to date: a `HEAD` tree that did not change
     /// costs no parsing, and a changed one re-reads only the blobs that differ.
     pub fn open_tree(cache: &Path, repo_dir: &Path) -> Result<(Index, RefreshReport), IndexError> {
-        open_source(cache.to_path_buf(), Source::Tree(repo_dir.to_path_buf()))
+        open_source(
+            cache.to_path_buf(),
+            Source::Tree(repo_dir.to_path_buf()),
+            None,
+        )
+    }
+
+    /// [`Index::open_tree`], showing the re-read records on `progress` (a first build of a big
+    /// hub takes seconds).
+    pub fn open_tree_with_progress(
+        cache: &Path,
+        repo_dir: &Path,
+        progress: &indicatif::ProgressBar,
+    ) -> Result<(Index, RefreshReport), IndexError> {
+        open_source(
+            cache.to_path_buf(),
+            Source::Tree(repo_dir.to_path_buf()),
+            Some(progress),
+        )
     }
 
     /// Deletes the cache and builds it again from every record, showing `progress`.
@@ -231,13 +249,17 @@ impl Index {
 
 /// Opens the cache at `path` and refreshes it from `source`, healing it as [`Index::open_fresh`]
 /// describes.
-fn open_source(path: PathBuf, source: Source) -> Result<(Index, RefreshReport), IndexError> {
+fn open_source(
+    path: PathBuf,
+    source: Source,
+    progress: Option<&indicatif::ProgressBar>,
+) -> Result<(Index, RefreshReport), IndexError> {
     let sqlite = |source| IndexError::Sqlite {
         path: path.clone(),
         source,
     };
     if !path.exists() {
-        return build(&path, &source, None).map_err(sqlite);
+        return build(&path, &source, progress).map_err(sqlite);
     }
     let attempt = || -> Result<(Index, RefreshReport), rusqlite::Error> {
         let mut index = Index {
@@ -245,7 +267,7 @@ fn open_source(path: PathBuf, source: Source) -> Result<(Index, RefreshReport), 
             path: path.clone(),
             source: source.clone(),
         };
-        let report = index.refresh_inner(None)?;
+        let report = index.refresh_inner(progress)?;
         Ok((index, report))
     };
     match attempt() {
@@ -253,7 +275,7 @@ fn open_source(path: PathBuf, source: Source) -> Result<(Index, RefreshReport), 
         Err(e) if needs_rebuild(&e) || is_schema_mismatch(&e) => {
             eprintln!("git-zen: rebuilding the memory cache ({})", describe(&e));
             remove_cache_files(&path);
-            build(&path, &source, None).map_err(sqlite)
+            build(&path, &source, progress).map_err(sqlite)
         }
         Err(source) => Err(sqlite(source)),
     }

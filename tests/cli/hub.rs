@@ -284,10 +284,15 @@ fn a_promoted_record_reaches_other_projects_and_promoting_again_updates_it() {
 }
 
 #[test]
-fn many_projects_promoting_at_the_same_moment_all_land() {
+fn many_projects_promoting_and_recording_outcomes_at_the_same_moment_all_land() {
     let hub = Hub::new();
     // Six machines, and one machine running two promotions at once (its clone's lock).
     let members: Vec<TestRepo> = (0..6).map(|_| hub.member()).collect();
+    let shared = pattern(&members[0], "Shared pattern", "race");
+    members[0].zen_ok(&["promote", &shared]);
+    for member in &members[1..] {
+        member.zen_ok(&["sync"]);
+    }
     let mut jobs = Vec::new();
     for (n, member) in members.iter().enumerate() {
         let ids: Vec<String> = (0..if n == 0 { 2 } else { 1 })
@@ -295,6 +300,9 @@ fn many_projects_promoting_at_the_same_moment_all_land() {
             .collect();
         for id in ids {
             jobs.push(member.zen_cmd(&["promote", &id]));
+        }
+        if n > 0 {
+            jobs.push(member.zen_cmd(&["outcome", &shared, "success", "-m", "it held"]));
         }
     }
     let children: Vec<_> = jobs
@@ -309,13 +317,15 @@ fn many_projects_promoting_at_the_same_moment_all_land() {
     for child in children {
         let run = Run::from(child.wait_with_output().unwrap()).ok();
         assert!(
-            run.stdout.contains("promoted to hub team"),
+            run.stdout.contains("promoted to hub team") || run.stdout.contains("success recorded"),
             "{}{}",
             run.stdout,
             run.stderr
         );
+        assert!(!run.stderr.contains("pending"), "{}", run.stderr);
     }
-    assert_eq!(hub.files(".datazentr/patterns").len(), 7);
+    assert_eq!(hub.files(".datazentr/patterns").len(), 8);
+    assert_eq!(hub.files(&format!("outcomes/{shared}")).len(), 5);
     for member in &members {
         assert_eq!(
             json(&member.zen_ok(&["hub", "list", "--json"]))[0]["pending"],
@@ -323,7 +333,8 @@ fn many_projects_promoting_at_the_same_moment_all_land() {
         );
     }
     let synced = json(&members[3].zen_ok(&["sync", "--json"]));
-    assert_eq!(synced["records"], 7);
+    assert_eq!(synced["records"], 8);
+    assert_eq!(synced["outcomes"], 5);
 }
 
 #[test]
