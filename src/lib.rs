@@ -21,5 +21,6 @@ pub mod policy;
 
 pub mod record;
 pub mod repo;
+pub mod services;
 pub mod store;
 pub mod validate;

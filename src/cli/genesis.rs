@@ -166,6 +166,18 @@ pub fn run_genesis(args: &GenesisArgs) -> CmdResult {
     }
     if let Some(commit) = &created.commit {
         writeln!(out, "first commit {}", &commit[..12.min(commit.len())])?;
+        if let Ok(project) = git_zen::repo::Repo::open_exact(&created.target) {
+            super::services::notify(
+                &project,
+                "genesis.created",
+                serde_json::json!({
+                    "template": created.template,
+                    "skills": created.skills,
+                    "inherited": created.inherited.iter().map(|r| &r.id).collect::<Vec<_>>(),
+                    "hub": hub.as_ref().map(|h| &h.hub.url),
+                }),
+            );
+        }
     }
     Ok(())
 }

@@ -163,6 +163,12 @@ pub fn run_hook(args: &HookArgs) -> CmdResult {
         Some(Blocked { action }),
     )?;
     if report.blocks() {
+        // Queued only: the hook never waits for the network.
+        super::services::notify(
+            &repo,
+            "policy.failed",
+            serde_json::json!({ "hook": hook, "report": report }),
+        );
         Err(CommandError::Silent)
     } else {
         Ok(())

@@ -349,6 +349,15 @@ pub fn run_promote(args: &PromoteArgs) -> CmdResult {
         record.id,
         record.title
     )?;
+    super::services::notify(
+        &repo,
+        "hub.promoted",
+        serde_json::json!({
+            "hub": { "name": hub.name, "url": hub.url },
+            "record": git_zen::services::record_summary(&record),
+            "pending": report.offline.is_some(),
+        }),
+    );
     report_sync(&hub, &report)
 }
 

@@ -13,6 +13,7 @@ mod output;
 mod read;
 mod recall;
 mod record;
+mod services;
 mod validate;
 
 use std::io::{self, IsTerminal, Write};
@@ -76,6 +77,7 @@ enum Command {
     Promote(hub::PromoteArgs),
     Sync(hub::SyncArgs),
     Outcome(hub::OutcomeArgs),
+    Services(services::ServicesArgs),
     #[command(hide = true)]
     Hook(hooks::HookArgs),
 
@@ -130,7 +132,8 @@ failed_from!(
     git_zen::policy::secrets::SecretsError,
     git_zen::hooks::HooksError,
     git_zen::genesis::GenesisError,
-    git_zen::hub::HubError
+    git_zen::hub::HubError,
+    git_zen::services::ServicesError
 );
 
 /// The result of a command.
@@ -185,6 +188,7 @@ fn run(command: Command) -> CmdResult {
         Command::Promote(args) => hub::run_promote(&args),
         Command::Sync(args) => hub::run_sync(&args),
         Command::Outcome(args) => hub::run_outcome(&args),
+        Command::Services(args) => services::run_services(&args),
         Command::Hook(args) => hooks::run_hook(&args),
 
         Command::Demo(args) => demo::run(&args),

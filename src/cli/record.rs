@@ -191,7 +191,28 @@ pub fn run_record(args: &RecordArgs) -> CmdResult {
     } else {
         print_recorded(&mut out, &created)?;
     }
+    let summary = git_zen::services::record_summary(&created);
+    super::services::notify(
+        &repo,
+        "record.created",
+        serde_json::json!({ "record": summary }),
+    );
+    for old in &superseded {
+        notify_superseded(&repo, old, &created);
+    }
     Ok(())
+}
+
+/// Tells the webhooks that `old` is replaced by `new`.
+fn notify_superseded(repo: &git_zen::repo::Repo, old: &Record, new: &Record) {
+    super::services::notify(
+        repo,
+        "record.superseded",
+        serde_json::json!({
+            "record": git_zen::services::record_summary(old),
+            "superseded_by": git_zen::services::record_summary(new),
+        }),
+    );
 }
 
 /// Where a new record went, with its id as the last word (scripts take it from there).
@@ -466,7 +487,7 @@ pub struct SupersedeArgs {
 }
 
 pub fn run_supersede(args: &SupersedeArgs) -> CmdResult {
-    let (_repo, store) = open_store()?;
+    let (repo, store) = open_store()?;
     let loaded = store.load_all()?;
     let old = store::resolve(&loaded.records, &args.old)?;
     let new = store::resolve(&loaded.records, &args.new)?;
@@ -479,5 +500,6 @@ pub fn run_supersede(args: &SupersedeArgs) -> CmdResult {
         new.id,
         new.title
     )?;
+    notify_superseded(&repo, &old, &new);
     Ok(())
 }

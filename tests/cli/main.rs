@@ -14,3 +14,4 @@ mod policies;
 mod recall;
 mod records;
 mod regressions;
+mod services;

@@ -1,0 +1,193 @@
+//! The `[[webhook]]` and `[ai]` tables of `.datazentr/config.toml`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::ServicesError;
+
+/// What services a project configured.
+#[derive(Debug, Default, Deserialize)]
+pub struct ServicesConfig {
+    /// Webhook endpoints, each with the events it wants.
+    #[serde(default, rename = "webhook")]
+    pub webhooks: Vec<Webhook>,
+    /// The AI provider, if any.
+    #[serde(default)]
+    pub ai: Option<AiConfig>,
+}
+
+/// One webhook endpoint.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Webhook {
+    /// Where events are POSTed.
+    pub url: String,
+    /// Event names it receives (`record.created`, …); `["*"]` for all.
+    pub events: Vec<String>,
+    /// The environment variable holding the HMAC-SHA256 secret (no secret: unsigned).
+    #[serde(default)]
+    pub secret_env: Option<String>,
+    /// Seconds one request may take.
+    #[serde(default = "default_timeout")]
+    pub timeout_secs: u64,
+    /// At most this many requests per minute to this endpoint.
+    #[serde(default = "default_rate")]
+    pub rate_per_minute: u32,
+    /// Attempts per flush before an event waits for the next one.
+    #[serde(default = "default_attempts")]
+    pub max_attempts: u32,
+}
+
+/// Which AI provider `distill` talks to.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AiConfig {
+    /// `anthropic` (Messages API) or `openai` (any OpenAI-compatible chat endpoint).
+    pub provider: String,
+    /// The model name sent to the provider.
+    pub model: String,
+    /// The API's base URL (default: the provider's public one).
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// The environment variable holding the API key (default `ANTHROPIC_API_KEY` /
+    /// `OPENAI_API_KEY`).
+    #[serde(default)]
+    pub key_env: Option<String>,
+    /// The answer's token budget.
+    #[serde(default = "default_max_tokens")]
+    pub max_tokens: u32,
+    /// Seconds one request may take.
+    #[serde(default = "default_ai_timeout")]
+    pub timeout_secs: u64,
+    /// Requests per minute.
+    #[serde(default = "default_rate")]
+    pub rate_per_minute: u32,
+    /// Attempts before giving up.
+    #[serde(default = "default_attempts")]
+    pub max_attempts: u32,
+    /// Prices per model, in dollars per million tokens.
+    #[serde(default)]
+    pub prices: BTreeMap<String, Price>,
+}
+
+/// A model's price.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Price {
+    /// Dollars per million input tokens.
+    pub input_per_mtok: f64,
+    /// Dollars per million output tokens.
+    pub output_per_mtok: f64,
+}
+
+fn default_timeout() -> u64 {
+    10
+}
+fn default_ai_timeout() -> u64 {
+    120
+}
+fn default_rate() -> u32 {
+    60
+}
+fn default_attempts() -> u32 {
+    6
+}
+fn default_max_tokens() -> u32 {
+    2048
+}
+
+impl Webhook {
+    /// Whether this endpoint subscribed to `event`.
+    pub fn wants(&self, event: &str) -> bool {
+        self.events.iter().any(|e| e == "*" || e == event)
+    }
+}
+
+/// Every event git-zen emits, for validating subscriptions.
+pub const EVENTS: [&str; 5] = [
+    "record.created",
+    "record.superseded",
+    "policy.failed",
+    "genesis.created",
+    "hub.promoted",
+];
+
+impl ServicesConfig {
+    /// Reads the services of the project whose work tree is `workdir` (no config: none).
+    pub fn load(workdir: &Path) -> Result<ServicesConfig, ServicesError> {
+        let file = workdir.join(crate::store::DIR).join("config.toml");
+        let text = match std::fs::read_to_string(&file) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(ServicesConfig::default());
+            }
+            Err(source) => return Err(ServicesError::Io { path: file, source }),
+        };
+        let bad = |line: usize, message: String| ServicesError::Config {
+            file: file.clone(),
+            line,
+            message,
+        };
+        // Other keys (format, hub, policies) belong to other parts of git-zen.
+        #[derive(Deserialize)]
+        struct Whole {
+            #[serde(flatten)]
+            services: ServicesConfig,
+            #[serde(flatten)]
+            _rest: toml::Table,
+        }
+        let whole: Whole = toml::from_str(&text).map_err(|e| {
+            let line = e
+                .span()
+                .map_or(1, |s| 1 + text[..s.start].matches('\n').count());
+            bad(line, e.message().to_owned())
+        })?;
+        let config = whole.services;
+        for hook in &config.webhooks {
+            for event in &hook.events {
+                if event != "*" && !EVENTS.contains(&event.as_str()) {
+                    let line = text
+                        .find(&format!("\"{event}\""))
+                        .map_or(1, |at| 1 + text[..at].matches('\n').count());
+                    return Err(bad(
+                        line,
+                        format!(
+                            "unknown event `{event}`: use one of {} (or \"*\")",
+                            EVENTS.join(", ")
+                        ),
+                    ));
+                }
+            }
+            if !(hook.url.starts_with("http://") || hook.url.starts_with("https://")) {
+                let line = text
+                    .find(&hook.url)
+                    .map_or(1, |at| 1 + text[..at].matches('\n').count());
+                return Err(bad(
+                    line,
+                    format!(
+                        "webhook url `{}` must start with http:// or https://",
+                        hook.url
+                    ),
+                ));
+            }
+        }
+        if let Some(ai) = &config.ai
+            && ai.provider != "anthropic"
+            && ai.provider != "openai"
+        {
+            let line = text
+                .find("provider")
+                .map_or(1, |at| 1 + text[..at].matches('\n').count());
+            return Err(bad(
+                line,
+                format!(
+                    "unknown AI provider `{}`: use \"anthropic\" or \"openai\" (any OpenAI-compatible endpoint)",
+                    ai.provider
+                ),
+            ));
+        }
+        Ok(config)
+    }
+}

@@ -1,0 +1,106 @@
+//! Services: memory events delivered to the team's automation (webhooks, e.g. n8n) through a
+//! durable outbox, and AI providers over HTTP with a cost ledger.
+//!
+//! Both share one SQLite file per worktree, `<git-dir>/datazentr/services.sqlite`: the outbox
+//! (an event is stored before any delivery and removed only after a 2xx) and the ledger (one row
+//! per AI call). HTTP goes through [`http`]: timeouts, retries with backoff and jitter,
+//! `Retry-After`, and a rate limit per endpoint.
+
+pub mod config;
+pub mod http;
+pub mod ledger;
+pub mod outbox;
+pub mod webhook;
+
+use std::path::PathBuf;
+
+pub use config::{AiConfig, ServicesConfig, Webhook};
+pub use outbox::{Outbox, Status};
+
+/// Why a service operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ServicesError {
+    /// The configuration is malformed.
+    #[error("{}:{line}: {message}\n  hint: see `man git-zen` (SERVICES) for the [[webhook]] and [ai] keys", file.display())]
+    Config {
+        /// The file.
+        file: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The services database failed.
+    #[error("the services database {} cannot be used: {source}\n  hint: check the disk; undelivered events are kept in it, so it is never deleted for you", path.display())]
+    Sqlite {
+        /// The database.
+        path: PathBuf,
+        /// What SQLite said.
+        source: rusqlite::Error,
+    },
+    /// The HTTP client could not be built.
+    #[error("cannot set up HTTP: {0}")]
+    Client(String),
+}
+
+/// Queues `event` for the webhooks the project at `repo` configured; returns how many
+/// deliveries were queued (none configured: 0, and nothing is created).
+pub fn emit(
+    repo: &crate::repo::Repo,
+    event: &str,
+    data: &serde_json::Value,
+) -> Result<usize, ServicesError> {
+    let config = ServicesConfig::load(repo.workdir())?;
+    if !config.webhooks.iter().any(|h| h.wants(event)) {
+        return Ok(0);
+    }
+    let info = webhook::RepoInfo {
+        name: repo
+            .workdir()
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+        path: repo.workdir().display().to_string(),
+        head: repo.gix().head_id().ok().map(|id| id.to_string()),
+    };
+    Outbox::open(&repo.state_dir())?.enqueue(&config, &info, event, data)
+}
+
+/// Starts `git-zen services flush --background` in the work tree at `workdir` and returns at
+/// once: a hook or a command never waits for the network. `GIT_ZEN_BACKGROUND=0` turns it off
+/// (the next `services flush` or command delivers instead).
+pub fn flush_in_background(workdir: &std::path::Path) {
+    if std::env::var_os("GIT_ZEN_BACKGROUND").is_some_and(|v| v == "0") {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let _ = std::process::Command::new(exe)
+        .args(["services", "flush", "--background"])
+        .current_dir(workdir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+}
+
+/// A record as events describe it.
+pub fn record_summary(record: &crate::record::Record) -> serde_json::Value {
+    serde_json::json!({
+        "id": record.id.as_str(),
+        "kind": record.kind.as_str(),
+        "title": record.title,
+        "status": record.status.as_str(),
+        "outcome": record.outcome.map(|o| o.as_str()),
+        "tags": record.tags,
+        "file": record.file.to_string_lossy().replace('\\', "/"),
+    })
+}

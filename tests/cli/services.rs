@@ -1,0 +1,350 @@
+//! Webhooks against a real HTTP server on 127.0.0.1 (axum) that fails, rate-limits, hangs and
+//! recovers on cue: retries, `Retry-After`, signatures, the outbox across a killed process, and
+//! events from `record`, a failed hook and `promote`.
+
+use std::collections::{HashSet, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use crate::support::{Run, TestRepo};
+
+/// What the receiver answers next.
+#[derive(Clone, Copy)]
+enum Reply {
+    Status(u16),
+    RetryAfter(u16, u64),
+    /// Waits this long, then 200.
+    Slow(Duration),
+}
+
+/// One request as received.
+#[derive(Clone)]
+struct Received {
+    delivery: String,
+    event: String,
+    signature: Option<String>,
+    body: Vec<u8>,
+    at: Instant,
+}
+
+#[derive(Default)]
+struct Script {
+    replies: VecDeque<Reply>,
+    received: Vec<Received>,
+}
+
+/// A real HTTP server on 127.0.0.1 answering from a script (then 200).
+struct Receiver {
+    url: String,
+    script: Arc<Mutex<Script>>,
+}
+
+impl Receiver {
+    fn start(replies: &[Reply]) -> Receiver {
+        let script = Arc::new(Mutex::new(Script {
+            replies: replies.iter().copied().collect(),
+            received: Vec::new(),
+        }));
+        let shared = script.clone();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let app = axum::Router::new()
+                    .route("/hook", axum::routing::post(answer))
+                    .with_state(shared);
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                tx.send(listener.local_addr().unwrap().port()).unwrap();
+                axum::serve(listener, app).await.unwrap();
+            });
+        });
+        let port = rx.recv().unwrap();
+        Receiver {
+            url: format!("http://127.0.0.1:{port}/hook"),
+            script,
+        }
+    }
+
+    fn received(&self) -> Vec<Received> {
+        self.script.lock().unwrap().received.clone()
+    }
+
+    /// Waits up to `limit` for `n` requests.
+    fn wait_for(&self, n: usize, limit: Duration) -> Vec<Received> {
+        let start = Instant::now();
+        while self.received().len() < n && start.elapsed() < limit {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        self.received()
+    }
+}
+
+async fn answer(
+    State(script): State<Arc<Mutex<Script>>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let reply = {
+        let mut s = script.lock().unwrap();
+        s.received.push(Received {
+            delivery: header("x-zen-delivery").unwrap_or_default(),
+            event: header("x-zen-event").unwrap_or_default(),
+            signature: header("x-zen-signature"),
+            body: body.to_vec(),
+            at: Instant::now(),
+        });
+        s.replies.pop_front().unwrap_or(Reply::Status(200))
+    };
+    match reply {
+        Reply::Status(code) => StatusCode::from_u16(code).unwrap().into_response(),
+        Reply::RetryAfter(code, secs) => (
+            StatusCode::from_u16(code).unwrap(),
+            [("retry-after", secs.to_string())],
+        )
+            .into_response(),
+        Reply::Slow(wait) => {
+            tokio::time::sleep(wait).await;
+            StatusCode::OK.into_response()
+        }
+    }
+}
+
+/// A project whose config sends `events` to `receiver`, signed with `SECRET`.
+fn project(receiver: &Receiver, events: &str) -> TestRepo {
+    let repo = TestRepo::initialized();
+    let config = repo.read(".datazentr/config.toml");
+    repo.write(
+        ".datazentr/config.toml",
+        format!(
+            "{config}\n[[webhook]]\nurl = \"{}\"\nevents = {events}\nsecret_env = \"ZEN_TEST_SECRET\"\ntimeout_secs = 5\n",
+            receiver.url
+        ),
+    );
+    repo
+}
+
+const SECRET: &str = "s3cret-for-tests";
+
+fn zen(repo: &TestRepo, args: &[&str]) -> Run {
+    Run::from(
+        repo.zen_cmd(args)
+            .env("ZEN_TEST_SECRET", SECRET)
+            .env("GIT_ZEN_BACKGROUND", "0")
+            .output()
+            .unwrap(),
+    )
+}
+
+fn json(run: &Run) -> serde_json::Value {
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
+}
+
+#[test]
+fn a_record_event_is_signed_retried_through_5xx_and_429_and_delivered_once() {
+    let receiver = Receiver::start(&[
+        Reply::Status(503),
+        Reply::Status(502),
+        Reply::RetryAfter(429, 1),
+    ]);
+    let repo = project(&receiver, "[\"record.created\"]");
+    let id = zen(
+        &repo,
+        &[
+            "record",
+            "decision",
+            "Use SQLite for the outbox",
+            "-m",
+            "Durable.",
+        ],
+    )
+    .ok()
+    .last_word();
+    assert!(
+        receiver.received().is_empty(),
+        "queued, not sent, with background off"
+    );
+    let status = json(&zen(&repo, &["services", "status", "--json"]).ok());
+    assert_eq!(status["queued"], 1);
+
+    let run = zen(&repo, &["services", "flush"]).ok();
+    assert!(run.stdout.contains("1 delivered"), "{}", run.stdout);
+    let got = receiver.received();
+    assert_eq!(got.len(), 4, "three failures, then the delivery");
+    assert!(
+        got.iter().all(|r| r.delivery == got[0].delivery),
+        "one delivery id on every retry"
+    );
+    assert!(
+        got[3].at.duration_since(got[2].at) >= Duration::from_millis(950),
+        "Retry-After: 1 was honoured"
+    );
+    for r in &got {
+        let sig = r.signature.as_deref().expect("signed");
+        assert!(git_zen::services::webhook::verify(
+            SECRET.as_bytes(),
+            &r.body,
+            sig
+        ));
+        assert!(!git_zen::services::webhook::verify(b"wrong", &r.body, sig));
+    }
+    let payload: serde_json::Value = serde_json::from_slice(&got[3].body).unwrap();
+    assert_eq!(payload["schema"], 1);
+    assert_eq!(payload["event"], "record.created");
+    assert_eq!(payload["delivery_id"], got[3].delivery.as_str());
+    assert_eq!(payload["data"]["record"]["id"], id.as_str());
+    assert_eq!(
+        payload["data"]["record"]["title"],
+        "Use SQLite for the outbox"
+    );
+    assert_eq!(payload["repo"]["name"], "work");
+
+    let status = json(&zen(&repo, &["services", "status", "--json"]).ok());
+    assert_eq!(status["queued"], 0);
+    assert_eq!(status["recent"][0]["attempts"], 4);
+    // Nothing left: a second flush sends nothing.
+    zen(&repo, &["services", "flush"]).ok();
+    assert_eq!(receiver.received().len(), 4);
+}
+
+#[test]
+fn a_4xx_is_not_retried_and_the_event_is_kept_and_shown() {
+    let receiver = Receiver::start(&[Reply::Status(400)]);
+    let repo = project(&receiver, "[\"*\"]");
+    zen(&repo, &["record", "lesson", "Bad payloads", "-m", "x"]).ok();
+    let run = zen(&repo, &["services", "flush"]).ok();
+    assert!(run.stdout.contains("1 refused"), "{}", run.stdout);
+    assert_eq!(receiver.received().len(), 1);
+    let status = zen(&repo, &["services", "status"]).ok();
+    assert!(
+        status.stdout.contains("refused record.created"),
+        "{}",
+        status.stdout
+    );
+    assert!(status.stdout.contains("HTTP 400"), "{}", status.stdout);
+}
+
+#[test]
+fn a_failed_hook_enqueues_without_waiting_and_delivers_in_the_background() {
+    let receiver = Receiver::start(&[Reply::Slow(Duration::from_secs(3))]);
+    let repo = project(&receiver, "[\"policy.failed\"]");
+    repo.zen_ok(&["hooks", "install"]);
+    repo.write("id_rsa", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n");
+    repo.git(&["add", "id_rsa"]);
+    let started = Instant::now();
+    let run = Run::from(
+        repo.git_zen_path_cmd(&["commit", "-q", "-m", "add key"])
+            .env("ZEN_TEST_SECRET", SECRET)
+            .output()
+            .unwrap(),
+    );
+    let took = started.elapsed();
+    assert_ne!(run.code, Some(0), "the commit is blocked");
+    assert!(
+        took < Duration::from_secs(2),
+        "the hook did not wait for the slow receiver: {took:?}"
+    );
+    let got = receiver.wait_for(1, Duration::from_secs(15));
+    assert_eq!(got.len(), 1, "delivered in the background");
+    assert_eq!(got[0].event, "policy.failed");
+    let payload: serde_json::Value = serde_json::from_slice(&got[0].body).unwrap();
+    assert_eq!(payload["data"]["hook"], "pre-commit");
+    assert!(
+        payload["data"]["report"].to_string().contains("id_rsa"),
+        "{payload}"
+    );
+}
+
+#[test]
+fn queued_events_survive_a_killed_delivery_and_each_id_arrives() {
+    let receiver = Receiver::start(&[Reply::Slow(Duration::from_secs(30))]);
+    let repo = project(&receiver, "[\"record.created\"]");
+    for n in 0..3 {
+        zen(
+            &repo,
+            &["record", "pattern", &format!("Pattern {n}"), "-m", "x"],
+        )
+        .ok();
+    }
+    let mut flusher = repo
+        .zen_cmd(&["services", "flush"])
+        .env("ZEN_TEST_SECRET", SECRET)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    receiver.wait_for(1, Duration::from_secs(10));
+    flusher.kill().unwrap();
+    flusher.wait().unwrap();
+    let status = json(&zen(&repo, &["services", "status", "--json"]).ok());
+    assert_eq!(status["queued"], 3, "nothing lost to the kill");
+
+    let run = zen(&repo, &["services", "flush"]).ok();
+    assert!(run.stdout.contains("3 delivered"), "{}", run.stdout);
+    let got = receiver.received();
+    let ids: HashSet<&str> = got.iter().map(|r| r.delivery.as_str()).collect();
+    assert_eq!(ids.len(), 3, "each event has one delivery id");
+    assert_eq!(got.len(), 4, "the interrupted one came again, with its id");
+}
+
+#[test]
+fn promote_and_supersede_emit_their_events() {
+    let receiver = Receiver::start(&[]);
+    let repo = project(&receiver, "[\"hub.promoted\", \"record.superseded\"]");
+    let hub = repo.outside("hub").join("hub.git");
+    zen(&repo, &["hub", "init", hub.to_str().unwrap()]).ok();
+    zen(&repo, &["hub", "add", "team", hub.to_str().unwrap()]).ok();
+    let old = zen(&repo, &["record", "decision", "Old way", "-m", "x"])
+        .ok()
+        .last_word();
+    let new = zen(&repo, &["record", "decision", "New way", "-m", "y"])
+        .ok()
+        .last_word();
+    zen(&repo, &["supersede", &old, &new]).ok();
+    zen(&repo, &["promote", &new]).ok();
+    zen(&repo, &["services", "flush"]).ok();
+    let got = receiver.received();
+    let events: Vec<&str> = got.iter().map(|r| r.event.as_str()).collect();
+    assert_eq!(events, ["record.superseded", "hub.promoted"]);
+    let promoted: serde_json::Value = serde_json::from_slice(&got[1].body).unwrap();
+    assert_eq!(promoted["data"]["hub"]["name"], "team");
+    assert_eq!(promoted["data"]["record"]["id"], new.as_str());
+    let superseded: serde_json::Value = serde_json::from_slice(&got[0].body).unwrap();
+    assert_eq!(superseded["data"]["record"]["id"], old.as_str());
+    assert_eq!(superseded["data"]["superseded_by"]["id"], new.as_str());
+}
+
+#[test]
+fn a_bad_webhook_config_names_the_file_and_line() {
+    let receiver = Receiver::start(&[]);
+    let repo = project(&receiver, "[\"record.made\"]");
+    let run = zen(&repo, &["services", "status"]);
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr.contains(".datazentr/config.toml:"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("unknown event `record.made`"),
+        "{}",
+        run.stderr
+    );
+    // Recording still works; the event could not be queued and says so.
+    let run = zen(&repo, &["record", "decision", "Still recorded", "-m", "x"]).ok();
+    assert!(run.stderr.contains("not queued"), "{}", run.stderr);
+}
