@@ -78,6 +78,7 @@ enum Command {
     Sync(hub::SyncArgs),
     Outcome(hub::OutcomeArgs),
     Services(services::ServicesArgs),
+    Distill(services::DistillArgs),
     #[command(hide = true)]
     Hook(hooks::HookArgs),
 
@@ -189,6 +190,7 @@ fn run(command: Command) -> CmdResult {
         Command::Sync(args) => hub::run_sync(&args),
         Command::Outcome(args) => hub::run_outcome(&args),
         Command::Services(args) => services::run_services(&args),
+        Command::Distill(args) => services::run_distill(&args),
         Command::Hook(args) => hooks::run_hook(&args),
 
         Command::Demo(args) => demo::run(&args),

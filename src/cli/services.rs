@@ -170,3 +170,97 @@ pub fn run_services(args: &ServicesArgs) -> CmdResult {
     }
     Ok(())
 }
+
+/// Draft records from a commit range with the configured AI provider: it reads the commit
+/// messages and a bounded diff summary and proposes records, which are validated like any
+/// record. On a terminal each draft opens in your editor (empty it to drop it); elsewhere the
+/// drafts are printed and nothing is written unless --yes. Every call goes to the cost ledger.
+#[derive(Debug, clap::Args)]
+pub struct DistillArgs {
+    /// Commits to read: `A..B`, or one revision meaning `REV..HEAD`.
+    range: String,
+    /// What to draft.
+    #[arg(short, long, value_enum, default_value = "lesson")]
+    kind: super::record::KindArg,
+    /// Keep every draft without review.
+    #[arg(short, long)]
+    yes: bool,
+}
+
+pub fn run_distill(args: &DistillArgs) -> CmdResult {
+    let (repo, store) = super::open_store()?;
+    let config = ServicesConfig::load(repo.workdir())?;
+    let mut client = services::ai::AiClient::from_config(&config)?;
+    let outbox = Outbox::open(&repo.state_dir())?;
+    let kind = git_zen::record::Kind::from(args.kind);
+    let summary = services::distill::summarize(&repo, &args.range)?;
+    if summary.commits == 0 {
+        return Err(super::CommandError::Failed(format!(
+            "no commits in {}\n  hint: give a range like main~20..main",
+            args.range
+        )));
+    }
+    let spinner = output::spinner(&format!("asking {}", client.describe()));
+    let answer = client.complete(
+        &outbox,
+        &services::distill::system_prompt(kind),
+        &summary.text,
+        &format!("distill {}", args.range),
+    );
+    spinner.finish_and_clear();
+    let answer = answer?;
+    let drafts = services::distill::drafts(&answer.text, kind, repo.author())?;
+    let mut err = anstream::stderr();
+    writeln!(
+        err,
+        "{}: {} draft(s) from {} commit(s); {} input + {} output tokens, ${:.4}",
+        client.describe(),
+        drafts.len(),
+        summary.commits,
+        answer.input_tokens,
+        answer.output_tokens,
+        answer.cost_usd
+    )?;
+    let mut out = anstream::stdout();
+    let review = !args.yes && super::interactive();
+    if !args.yes && !review {
+        for draft in &drafts {
+            writeln!(out, "{}", git_zen::record::render(draft))?;
+        }
+        if !drafts.is_empty() {
+            writeln!(
+                err,
+                "nothing written\n  hint: --yes keeps them all; on a terminal each opens for review"
+            )?;
+        }
+        return Ok(());
+    }
+    for draft in &drafts {
+        let created = if review {
+            let file = repo.state_dir().join(format!("distill-{}.md", draft.id));
+            std::fs::create_dir_all(repo.state_dir())?;
+            std::fs::write(&file, git_zen::record::render(draft))?;
+            repo.edit_file(&file)?;
+            let text = std::fs::read_to_string(&file)?;
+            let _ = std::fs::remove_file(&file);
+            if text.trim().is_empty() {
+                writeln!(err, "dropped {}", draft.title)?;
+                continue;
+            }
+            store.create_from_text(&text)?
+        } else {
+            store.create(draft)?
+        };
+        writeln!(
+            out,
+            "recorded {} {} {}",
+            created.kind, created.id, created.title
+        )?;
+        notify(
+            &repo,
+            "record.created",
+            serde_json::json!({ "record": services::record_summary(&created) }),
+        );
+    }
+    Ok(())
+}

@@ -6,7 +6,9 @@
 //! per AI call). HTTP goes through [`http`]: timeouts, retries with backoff and jitter,
 //! `Retry-After`, and a rate limit per endpoint.
 
+pub mod ai;
 pub mod config;
+pub mod distill;
 pub mod http;
 pub mod ledger;
 pub mod outbox;
@@ -49,6 +51,33 @@ pub enum ServicesError {
     /// The HTTP client could not be built.
     #[error("cannot set up HTTP: {0}")]
     Client(String),
+    /// No `[ai]` table.
+    #[error(
+        "no AI provider configured\n  hint: add to .datazentr/config.toml:\n    [ai]\n    provider = \"anthropic\"   # or \"openai\" for any OpenAI-compatible endpoint (base_url = …)\n    model = \"claude-sonnet-4-5\""
+    )]
+    NoAi,
+    /// The API key's variable is unset.
+    #[error(
+        "{var} is not set, so {provider} cannot be called\n  hint: export {var}=… (or name another variable with key_env in [ai])"
+    )]
+    NoKey {
+        /// The variable.
+        var: String,
+        /// The provider.
+        provider: String,
+    },
+    /// A request failed for good.
+    #[error(transparent)]
+    Http(#[from] http::HttpFailure),
+    /// The provider's answer is not what was asked for.
+    #[error("{0}")]
+    BadAnswer(String),
+    /// A draft record is not valid.
+    #[error(transparent)]
+    Record(#[from] crate::record::RecordError),
+    /// `git` failed.
+    #[error(transparent)]
+    Git(#[from] crate::repo::RepoError),
 }
 
 /// Queues `event` for the webhooks the project at `repo` configured; returns how many

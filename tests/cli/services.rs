@@ -14,9 +14,11 @@ use axum::response::{IntoResponse, Response};
 use crate::support::{Run, TestRepo};
 
 /// What the receiver answers next.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 enum Reply {
     Status(u16),
+    /// 200 with this JSON body.
+    Json(String),
     RetryAfter(u16, u64),
     /// Waits this long, then 200.
     Slow(Duration),
@@ -25,6 +27,8 @@ enum Reply {
 /// One request as received.
 #[derive(Clone)]
 struct Received {
+    path: String,
+    authorization: Option<String>,
     delivery: String,
     event: String,
     signature: Option<String>,
@@ -47,7 +51,7 @@ struct Receiver {
 impl Receiver {
     fn start(replies: &[Reply]) -> Receiver {
         let script = Arc::new(Mutex::new(Script {
-            replies: replies.iter().copied().collect(),
+            replies: replies.iter().cloned().collect(),
             received: Vec::new(),
         }));
         let shared = script.clone();
@@ -59,9 +63,7 @@ impl Receiver {
                 .build()
                 .unwrap();
             rt.block_on(async move {
-                let app = axum::Router::new()
-                    .route("/hook", axum::routing::post(answer))
-                    .with_state(shared);
+                let app = axum::Router::new().fallback(answer).with_state(shared);
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 tx.send(listener.local_addr().unwrap().port()).unwrap();
                 axum::serve(listener, app).await.unwrap();
@@ -90,6 +92,7 @@ impl Receiver {
 
 async fn answer(
     State(script): State<Arc<Mutex<Script>>>,
+    uri: axum::http::Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -102,6 +105,8 @@ async fn answer(
     let reply = {
         let mut s = script.lock().unwrap();
         s.received.push(Received {
+            path: uri.path().to_owned(),
+            authorization: header("authorization").or_else(|| header("x-api-key")),
             delivery: header("x-zen-delivery").unwrap_or_default(),
             event: header("x-zen-event").unwrap_or_default(),
             signature: header("x-zen-signature"),
@@ -112,6 +117,9 @@ async fn answer(
     };
     match reply {
         Reply::Status(code) => StatusCode::from_u16(code).unwrap().into_response(),
+        Reply::Json(body) => {
+            (StatusCode::OK, [("content-type", "application/json")], body).into_response()
+        }
         Reply::RetryAfter(code, secs) => (
             StatusCode::from_u16(code).unwrap(),
             [("retry-after", secs.to_string())],
@@ -347,4 +355,155 @@ fn a_bad_webhook_config_names_the_file_and_line() {
     // Recording still works; the event could not be queued and says so.
     let run = zen(&repo, &["record", "decision", "Still recorded", "-m", "x"]).ok();
     assert!(run.stderr.contains("not queued"), "{}", run.stderr);
+}
+
+/// A project with commits to distill and `[ai]` pointing at `receiver`.
+fn ai_project(receiver: &Receiver, provider: &str) -> TestRepo {
+    let repo = TestRepo::initialized();
+    let config = repo.read(".datazentr/config.toml");
+    repo.write(
+        ".datazentr/config.toml",
+        format!(
+            "{config}\n[ai]\nprovider = \"{provider}\"\nmodel = \"test-model\"\nbase_url = \"{}\"\nkey_env = \"ZEN_TEST_AI_KEY\"\n[ai.prices.test-model]\ninput_per_mtok = 3.0\noutput_per_mtok = 15.0\n",
+            receiver.url.trim_end_matches("/hook")
+        ),
+    );
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "-m", "start"]);
+    repo.write("src/retry.rs", "fn retry() {}\n");
+    repo.git(&["add", "-A"]);
+    repo.git(&[
+        "commit",
+        "-q",
+        "-m",
+        "Retry uploads without jitter",
+        "-m",
+        "All clients retried at once and the server fell over.",
+    ]);
+    repo.write("src/retry.rs", "fn retry_with_jitter() {}\n");
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "-m", "Add jitter to upload retries"]);
+    repo
+}
+
+const DRAFTS: &str = r#"[{"title": "Retries without jitter stampede the server", "tags": ["http", "retry"], "outcome": "failure", "body": "Commit abc: all clients retried at once."}, {"title": "Jittered backoff for uploads", "tags": ["retry"], "outcome": "success", "body": "Spread retries out."}]"#;
+
+fn distill(repo: &TestRepo, args: &[&str]) -> Run {
+    let mut full = vec!["distill"];
+    full.extend_from_slice(args);
+    Run::from(
+        repo.zen_cmd(&full)
+            .env("ZEN_TEST_AI_KEY", "test-key-123")
+            .env("GIT_ZEN_BACKGROUND", "0")
+            .output()
+            .unwrap(),
+    )
+}
+
+#[test]
+fn distill_drafts_records_with_anthropic_after_a_retry_and_records_the_cost() {
+    let answer = serde_json::json!({
+        "content": [{"type": "text", "text": DRAFTS}],
+        "usage": {"input_tokens": 1200, "output_tokens": 300},
+    })
+    .to_string();
+    let receiver = Receiver::start(&[Reply::Status(529), Reply::Json(answer)]);
+    let repo = ai_project(&receiver, "anthropic");
+    let run = distill(&repo, &["HEAD~2..HEAD", "--kind", "lesson", "--yes"]).ok();
+    assert!(
+        run.stdout.contains("recorded lesson"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("2 draft(s) from 2 commit(s)"),
+        "{}",
+        run.stderr
+    );
+    let got = receiver.received();
+    assert_eq!(got.len(), 2, "retried once after the overload");
+    assert_eq!(got[1].path, "/v1/messages");
+    assert_eq!(got[1].authorization.as_deref(), Some("test-key-123"));
+    let sent: serde_json::Value = serde_json::from_slice(&got[1].body).unwrap();
+    assert_eq!(sent["model"], "test-model");
+    let prompt = sent["messages"][0]["content"].as_str().unwrap();
+    assert!(prompt.contains("Retry uploads without jitter"), "{prompt}");
+    assert!(
+        prompt.contains("src/retry.rs"),
+        "the diff summary is sent: {prompt}"
+    );
+
+    let lessons = repo.list_json(&["--kind", "lesson"]);
+    assert_eq!(lessons.len(), 2);
+    repo.zen_ok(&["validate"]);
+    let costs: serde_json::Value =
+        serde_json::from_str(&repo.zen_ok(&["services", "costs", "--json"]).stdout).unwrap();
+    assert_eq!(costs[0]["provider"], "anthropic");
+    assert_eq!(costs[0]["calls"], 1);
+    assert_eq!(costs[0]["input_tokens"], 1200);
+    assert_eq!(costs[0]["output_tokens"], 300);
+    let cost = costs[0]["cost_usd"].as_f64().unwrap();
+    assert!(
+        (cost - (1200.0 * 3.0 + 300.0 * 15.0) / 1e6).abs() < 1e-9,
+        "{cost}"
+    );
+    let since: serde_json::Value = serde_json::from_str(
+        &repo
+            .zen_ok(&["services", "costs", "--json", "--since", "2999-01-01"])
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(since, serde_json::json!([]));
+}
+
+#[test]
+fn distill_speaks_openai_compatible_and_writes_nothing_without_review() {
+    let answer = serde_json::json!({
+        "choices": [{"message": {"role": "assistant", "content": DRAFTS}}],
+        "usage": {"prompt_tokens": 900, "completion_tokens": 200},
+    })
+    .to_string();
+    let receiver = Receiver::start(&[Reply::Json(answer)]);
+    let repo = ai_project(&receiver, "openai");
+    let before = repo.list_json(&[]).len();
+    let run = distill(&repo, &["HEAD~2"]).ok();
+    assert!(
+        run.stdout.contains("Jittered backoff for uploads"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stderr.contains("nothing written"), "{}", run.stderr);
+    assert_eq!(repo.list_json(&[]).len(), before);
+    let got = receiver.received();
+    assert_eq!(got[0].path, "/chat/completions");
+    assert_eq!(got[0].authorization.as_deref(), Some("Bearer test-key-123"));
+    let costs = repo.zen_ok(&["services", "costs"]);
+    assert!(costs.stdout.contains("openai"), "{}", costs.stdout);
+}
+
+#[test]
+fn distill_without_a_key_or_provider_says_what_to_do() {
+    let receiver = Receiver::start(&[]);
+    let repo = ai_project(&receiver, "anthropic");
+    let run = Run::from(
+        repo.zen_cmd(&["distill", "HEAD~2..HEAD"])
+            .env_remove("ZEN_TEST_AI_KEY")
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr.contains("ZEN_TEST_AI_KEY is not set"),
+        "{}",
+        run.stderr
+    );
+    assert!(receiver.received().is_empty());
+    let bare = TestRepo::initialized();
+    let run = bare.zen_fails(&["distill", "HEAD"]);
+    assert!(
+        run.stderr.contains("no AI provider configured"),
+        "{}",
+        run.stderr
+    );
 }
