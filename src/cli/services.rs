@@ -23,7 +23,30 @@ pub fn notify(repo: &Repo, event: &str, data: serde_json::Value) {
 }
 
 /// Webhook deliveries and AI spend: what is queued, what landed, what it cost.
+///
+/// Configured in .datazentr/config.toml:
+///
+///   [[webhook]]
+///   url = "https://n8n.example.com/webhook/zen"
+///   events = ["record.created", "record.superseded", "policy.failed", "genesis.created", "hub.promoted"]   # or ["*"]
+///   secret_env = "ZEN_WEBHOOK_SECRET"   # X-Zen-Signature: sha256=<HMAC-SHA256 of the body>
+///   timeout_secs = 10                   # optional, as are the two below
+///   rate_per_minute = 60
+///   max_attempts = 6
+///
+///   [ai]
+///   provider = "anthropic"              # or "openai": any OpenAI-compatible endpoint
+///   model = "claude-sonnet-4-5"
+///   base_url = "https://api.anthropic.com"   # optional
+///   key_env = "ANTHROPIC_API_KEY"            # optional
+///   [ai.prices."claude-sonnet-4-5"]
+///   input_per_mtok = 3.0
+///   output_per_mtok = 15.0
+///
+/// Events are queued in <git-dir>/datazentr/services.sqlite before any delivery and removed only
+/// after a 2xx; commands and hooks deliver in the background and never wait for the network.
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct ServicesArgs {
     #[command(subcommand)]
     command: ServicesCommand,

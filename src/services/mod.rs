@@ -23,7 +23,7 @@ pub use outbox::{Outbox, Status};
 #[derive(Debug, thiserror::Error)]
 pub enum ServicesError {
     /// The configuration is malformed.
-    #[error("{}:{line}: {message}\n  hint: see `man git-zen` (SERVICES) for the [[webhook]] and [ai] keys", file.display())]
+    #[error("{}:{line}: {message}\n  hint: `git zen services --help` lists the [[webhook]] and [ai] keys", file.display())]
     Config {
         /// The file.
         file: PathBuf,
