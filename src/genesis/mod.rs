@@ -234,12 +234,27 @@ pub fn answers(
 
 /// The author git would use outside any repository: `(name, email)` from the user's config.
 pub fn identity(cwd: &Path) -> (String, String) {
-    let get = |key: &str| {
-        run_captured(git(cwd).args(["config", "--get", key]))
-            .map(|v| v.trim().to_owned())
-            .unwrap_or_default()
-    };
-    (get("user.name"), get("user.email"))
+    let out = run_captured(git(cwd).args(["config", "--get-regexp", r"^user\.(name|email)$"]))
+        .unwrap_or_default();
+    let (mut name, mut email) = (String::new(), String::new());
+    // The last value wins, as with `git config --get`.
+    for line in out.lines() {
+        match line.split_once(' ') {
+            Some(("user.name", v)) => name = v.trim().to_owned(),
+            Some(("user.email", v)) => email = v.trim().to_owned(),
+            _ => {}
+        }
+    }
+    (name, email)
+}
+
+/// For `map_err`: a gix error while making the repository at `path`.
+fn gix_io(path: &Path) -> impl FnOnce(gix::Error) -> GenesisError + use<> {
+    let path = path.to_path_buf();
+    move |e| GenesisError::Io {
+        path,
+        source: std::io::Error::other(e.to_string()),
+    }
 }
 
 /// A `git` command for a repository being created: none of the caller's repository variables.
@@ -369,13 +384,18 @@ pub fn create(
         template.meta.name, template.meta.version
     );
     run_captured(git(root).args(["commit", "-q", "--no-verify", "-m", &message]))?;
-    created.commit = Some(
-        run_captured(git(root).args(["rev-parse", "HEAD"]))?
-            .trim()
-            .to_owned(),
-    );
+    // Read and written in-process: two fewer git processes on every genesis.
+    let repo = gix::open_opts(root, gix::open::Options::isolated()).map_err(gix_io(root))?;
+    let head = repo.head_id().map_err(gix_io(root))?.detach();
+    created.commit = Some(head.to_string());
     // What the template rendered, for `git zen update` to merge a newer version against.
-    run_captured(git(root).args(["update-ref", update::BASE_REF, "HEAD"]))?;
+    repo.reference(
+        update::BASE_REF,
+        head,
+        gix::refs::transaction::PreviousValue::Any,
+        "genesis: the template's first render",
+    )
+    .map_err(gix_io(root))?;
     if target.exists() {
         std::fs::remove_dir(target).map_err(GenesisError::io(target))?;
     }
