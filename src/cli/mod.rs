@@ -9,6 +9,7 @@ mod hub;
 mod import;
 
 mod init;
+mod mcp;
 mod output;
 mod read;
 mod recall;
@@ -76,6 +77,7 @@ enum Command {
     Promote(hub::PromoteArgs),
     Sync(hub::SyncArgs),
     Outcome(hub::OutcomeArgs),
+    Mcp(mcp::McpArgs),
     #[command(hide = true)]
     Hook(hooks::HookArgs),
 
@@ -130,7 +132,8 @@ failed_from!(
     git_zen::policy::secrets::SecretsError,
     git_zen::hooks::HooksError,
     git_zen::genesis::GenesisError,
-    git_zen::hub::HubError
+    git_zen::hub::HubError,
+    git_zen::mcp::ServeError
 );
 
 /// The result of a command.
@@ -185,6 +188,7 @@ fn run(command: Command) -> CmdResult {
         Command::Promote(args) => hub::run_promote(&args),
         Command::Sync(args) => hub::run_sync(&args),
         Command::Outcome(args) => hub::run_outcome(&args),
+        Command::Mcp(args) => mcp::run(&args),
         Command::Hook(args) => hooks::run_hook(&args),
 
         Command::Demo(args) => demo::run(&args),
