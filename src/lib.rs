@@ -16,6 +16,7 @@ pub mod hub;
 pub mod id;
 pub mod import;
 pub mod index;
+pub mod mcp;
 pub mod par;
 pub mod policy;
 

@@ -80,7 +80,7 @@ pub fn run_check(args: &CheckArgs) -> CmdResult {
     let format = if args.json { Format::Json } else { args.format };
     let mut out = anstream::stdout();
     match format {
-        Format::Json => output::json(&mut out, &ReportJson::new(&report))?,
+        Format::Json => output::json(&mut out, &report.to_json())?,
         Format::Sarif => output::json(&mut out, &report.to_sarif(&policies))?,
         Format::Text => print_report(&mut out, &repo, &policies, &report, None)?,
     }
@@ -88,26 +88,6 @@ pub fn run_check(args: &CheckArgs) -> CmdResult {
         Err(CommandError::Silent)
     } else {
         Ok(())
-    }
-}
-
-#[derive(serde::Serialize)]
-struct ReportJson<'a> {
-    blocked: bool,
-    errors: usize,
-    warnings: usize,
-    #[serde(flatten)]
-    report: &'a Report,
-}
-
-impl<'a> ReportJson<'a> {
-    fn new(report: &'a Report) -> Self {
-        ReportJson {
-            blocked: report.blocks(),
-            errors: report.count(Severity::Error),
-            warnings: report.count(Severity::Warn),
-            report,
-        }
     }
 }
 

@@ -9,6 +9,7 @@ mod hub;
 mod import;
 
 mod init;
+mod mcp;
 mod output;
 mod read;
 mod recall;
@@ -79,6 +80,7 @@ enum Command {
     Outcome(hub::OutcomeArgs),
     Services(services::ServicesArgs),
     Distill(services::DistillArgs),
+    Mcp(mcp::McpArgs),
     #[command(hide = true)]
     Hook(hooks::HookArgs),
 
@@ -134,7 +136,8 @@ failed_from!(
     git_zen::hooks::HooksError,
     git_zen::genesis::GenesisError,
     git_zen::hub::HubError,
-    git_zen::services::ServicesError
+    git_zen::services::ServicesError,
+    git_zen::mcp::ServeError
 );
 
 /// The result of a command.
@@ -191,6 +194,7 @@ fn run(command: Command) -> CmdResult {
         Command::Outcome(args) => hub::run_outcome(&args),
         Command::Services(args) => services::run_services(&args),
         Command::Distill(args) => services::run_distill(&args),
+        Command::Mcp(args) => mcp::run(&args),
         Command::Hook(args) => hooks::run_hook(&args),
 
         Command::Demo(args) => demo::run(&args),

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use git_zen::draft::Drafts;
 use git_zen::id::RecordId;
-use git_zen::record::{self, Kind, NewRecord, Outcome, Record, Status};
+use git_zen::record::{self, FieldNames, Kind, NewRecord, Outcome, Record, RecordInput, Status};
 use git_zen::repo::Repo;
 use git_zen::store::{self, Store};
 use git_zen::validate;
@@ -72,39 +72,27 @@ value_enum_for!(pub(super) KindArg => Kind { Decision, Pattern, Lesson });
 value_enum_for!(pub(super) StatusArg => Status { Proposed, Accepted, Superseded, Deprecated, Rejected });
 value_enum_for!(OutcomeArg => Outcome { Success, Failure, Mixed, Unknown });
 
-/// Checks what the command line says before anything is read or written, naming the flag.
-fn check_args(args: &RecordArgs, kind: Kind) -> Result<String, CommandError> {
-    let usage = |m: String| Err(CommandError::Usage(m));
-    if args.outcome.is_some() && !kind.has_outcome() {
-        return usage("--outcome is for patterns and lessons; decisions have a --status".into());
-    }
-    let title = args.title.join(" ").trim().to_owned();
-    if title.is_empty() || title.chars().any(char::is_control) {
-        return usage("the title must be one non-empty line of text".into());
-    }
-    let lists = [
-        ("--tag", &args.tags),
-        ("--path", &args.paths),
-        ("--link", &args.links),
-    ];
-    for (flag, values) in lists {
-        if let Some(bad) = values.iter().find(|v| v.chars().any(char::is_control)) {
-            return usage(format!(
-                "{flag} {bad:?}: values must be one line without control characters"
-            ));
-        }
-    }
-    for glob in &args.paths {
-        if let Err(e) = globset::Glob::new(glob) {
-            return usage(format!("--path '{glob}' is not a valid glob: {}", e.kind()));
-        }
-    }
-    Ok(title)
+/// Checks what the command line says before anything is read or written, naming the flag, and
+/// returns the record to write (its body, author, links and supersedes still to be filled in).
+fn check_args(args: &RecordArgs, kind: Kind) -> Result<NewRecord, CommandError> {
+    let input = RecordInput {
+        kind,
+        title: args.title.join(" "),
+        status: args.status.into(),
+        outcome: args.outcome.map(Outcome::from),
+        tags: args.tags.clone(),
+        paths: args.paths.clone(),
+        links: args.links.clone(),
+        body: None,
+    };
+    input
+        .into_new_record(FieldNames::FLAGS)
+        .map_err(|e| CommandError::Usage(e.to_string()))
 }
 
 pub fn run_record(args: &RecordArgs) -> CmdResult {
     let kind = Kind::from(args.kind);
-    let title = check_args(args, kind)?;
+    let mut new = check_args(args, kind)?;
     let (repo, store) = open_store()?;
     let body = read_body(args)?;
     let use_editor = body.is_none() && (args.edit || interactive());
@@ -121,7 +109,7 @@ pub fn run_record(args: &RecordArgs) -> CmdResult {
         .iter()
         .map(|q| store::resolve(&loaded.records, q))
         .collect::<Result<Vec<_>, _>>()?;
-    let links = args
+    new.links = args
         .links
         .iter()
         .map(|l| {
@@ -132,29 +120,11 @@ pub fn run_record(args: &RecordArgs) -> CmdResult {
             }
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let new = NewRecord {
-        id: RecordId::generate(),
-        kind,
-        title,
-        status: args.status.into(),
-        outcome: kind
-            .has_outcome()
-            .then(|| args.outcome.map_or(Outcome::Unknown, Outcome::from)),
-        tags: args
-            .tags
-            .iter()
-            .map(|t| t.trim().to_owned())
-            .filter(|t| !t.is_empty())
-            .collect(),
-        paths: args.paths.clone(),
-        supersedes: superseded.iter().map(|r| r.id.to_string()).collect(),
-        links,
-        created: record::now_rfc3339(),
-        author: repo.author(),
-        adr: None,
-        imported_from: None,
-        body: body.unwrap_or_else(|| kind.body_template().to_owned()),
-    };
+    new.supersedes = superseded.iter().map(|r| r.id.to_string()).collect();
+    new.author = repo.author();
+    if let Some(body) = body {
+        new.body = body;
+    }
     if new.author.is_none() {
         output::warning(
             &mut anstream::stderr(),

@@ -292,7 +292,16 @@ fn build(
     if let Some(dir) = path.parent() {
         let _ = fs::create_dir_all(dir);
     }
-    let temp = PathBuf::from(format!("{}.build-{}", path.display(), std::process::id()));
+    // Unique per build, not only per process: two threads of one process (the MCP server) may
+    // build at once.
+    let mut nonce = [0u8; 8];
+    let _ = getrandom::fill(&mut nonce);
+    let temp = PathBuf::from(format!(
+        "{}.build-{}-{:016x}",
+        path.display(),
+        std::process::id(),
+        u64::from_le_bytes(nonce)
+    ));
     remove_cache_files(&temp);
     let built = (|| {
         let conn = Connection::open(&temp)?;

@@ -42,7 +42,31 @@ pub struct Report {
     pub files_checked: usize,
 }
 
+/// The JSON shape of a report: `git zen check --json`, and the MCP server's `check_staged`.
+#[derive(Debug, Serialize)]
+pub struct ReportJson<'a> {
+    /// Whether an `error` finding blocks.
+    pub blocked: bool,
+    /// Number of `error` findings.
+    pub errors: usize,
+    /// Number of `warn` findings.
+    pub warnings: usize,
+    /// The report's own fields.
+    #[serde(flatten)]
+    pub report: &'a Report,
+}
+
 impl Report {
+    /// The report with its verdict and counts, as JSON shows it.
+    pub fn to_json(&self) -> ReportJson<'_> {
+        ReportJson {
+            blocked: self.blocks(),
+            errors: self.count(Severity::Error),
+            warnings: self.count(Severity::Warn),
+            report: self,
+        }
+    }
+
     /// Number of findings with `severity`.
     pub fn count(&self, severity: Severity) -> usize {
         self.findings

@@ -4,12 +4,14 @@
 //! matter is kept beside the typed view so rewrites ([`Record::edit_front_matter`]) preserve keys this
 //! version does not know, comments and formatting.
 
+pub mod input;
 mod kind;
 mod parse;
 pub mod render;
 
 use std::path::PathBuf;
 
+pub use input::{FieldNames, InputError, RecordInput};
 pub use kind::{Kind, Outcome, Status};
 pub use parse::parse;
 pub use render::{NewRecord, render, slugify};

@@ -9,6 +9,7 @@ mod git_conventions;
 mod hooks;
 mod hub;
 mod importing;
+mod mcp;
 mod merging;
 mod policies;
 mod recall;
