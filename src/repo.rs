@@ -52,15 +52,7 @@ impl Repo {
                     None => String::new(),
                 },
             })?;
-        let workdir = inner
-            .workdir()
-            .ok_or_else(|| RepoError::Bare(inner.git_dir().to_path_buf()))?;
-        let workdir = std::path::absolute(workdir).unwrap_or_else(|_| workdir.to_path_buf());
-        Ok(Repo {
-            inner,
-            workdir,
-            exact: false,
-        })
+        Repo::with_workdir(inner, false)
     }
 
     /// The repository whose work tree is exactly `dir`, ignoring `GIT_DIR`, `GIT_WORK_TREE` and
@@ -70,6 +62,11 @@ impl Repo {
             dir: dir.to_path_buf(),
             detail: format!(" ({e})"),
         })?;
+        Repo::with_workdir(inner, true)
+    }
+
+    /// `inner` with its work tree made absolute; a bare repository is refused.
+    fn with_workdir(inner: gix::Repository, exact: bool) -> Result<Self, RepoError> {
         let workdir = inner
             .workdir()
             .ok_or_else(|| RepoError::Bare(inner.git_dir().to_path_buf()))?;
@@ -77,7 +74,7 @@ impl Repo {
         Ok(Repo {
             inner,
             workdir,
-            exact: true,
+            exact,
         })
     }
 

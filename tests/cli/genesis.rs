@@ -25,18 +25,7 @@ fn world() -> (TestRepo, std::path::PathBuf) {
 
 /// Runs git in `dir` with the world's identity, fails the test if git fails, returns stdout.
 fn git_in(world: &TestRepo, dir: &Path, args: &[&str]) -> String {
-    let out = std::process::Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", world.home().join(".gitconfig"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    crate::support::git_at(&world.home(), dir, args)
 }
 
 fn entries(dir: &Path) -> Vec<String> {

@@ -2,9 +2,8 @@
 //! its own home, like teammates' machines) writing to it, and the real `git` CLI as the peer.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use crate::support::{Run, TestRepo};
+use crate::support::{Run, TestRepo, git_at};
 
 /// A bare hub laid out by `hub init`, in its own temp world.
 struct Hub {
@@ -15,6 +14,11 @@ struct Hub {
 impl Hub {
     fn new() -> Hub {
         let world = TestRepo::empty();
+        std::fs::write(
+            world.home().join(".gitconfig"),
+            "[user]\n\tname = Plain Git\n\temail = plain@example.com\n",
+        )
+        .unwrap();
         let path = world.outside("remote").join("hub.git");
         Run::from(
             world
@@ -52,19 +56,7 @@ impl Hub {
 
     /// `git` run in the bare hub.
     fn git(&self, args: &[&str]) -> String {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(&self.path)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("HOME", self.world.home())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        git_at(&self.world.home(), &self.path, args)
     }
 
     /// Files of the hub's tip under `dir`.
@@ -80,24 +72,7 @@ impl Hub {
     fn push_files(&self, files: &[(&str, &str)]) {
         let scratch = self.world.outside("scratch");
         let _ = std::fs::remove_dir_all(&scratch);
-        let git = |dir: &Path, args: &[&str]| {
-            let out = Command::new("git")
-                .args(args)
-                .current_dir(dir)
-                .env("GIT_CONFIG_NOSYSTEM", "1")
-                .env("HOME", self.world.home())
-                .env("GIT_AUTHOR_NAME", "Plain Git")
-                .env("GIT_AUTHOR_EMAIL", "plain@example.com")
-                .env("GIT_COMMITTER_NAME", "Plain Git")
-                .env("GIT_COMMITTER_EMAIL", "plain@example.com")
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        };
+        let git = |dir: &Path, args: &[&str]| git_at(&self.world.home(), dir, args);
         git(
             &self.world.outside("."),
             &["clone", "-q", self.url(), scratch.to_str().unwrap()],
@@ -180,10 +155,10 @@ fn hubs_are_laid_out_added_listed_and_removed_and_bad_urls_are_refused() {
         me.git(&args);
     }
     let run = me.zen_fails(&["hub", "add", "plain", plain.to_str().unwrap()]);
-    assert!(run.stderr.contains("is not a memory hub"), "{}", run.stderr);
-    assert!(run.stderr.contains("git zen hub init"), "{}", run.stderr);
+    run.stderr_has("is not a memory hub");
+    run.stderr_has("git zen hub init");
     let run = me.zen_fails(&["hub", "add", "team", hub.url()]);
-    assert!(run.stderr.contains("already configured"), "{}", run.stderr);
+    run.stderr_has("already configured");
     let run = me.zen(&["hub", "add", "../x", hub.url()]);
     assert_eq!(run.code, Some(1));
     assert_eq!(
@@ -192,7 +167,7 @@ fn hubs_are_laid_out_added_listed_and_removed_and_bad_urls_are_refused() {
         "nothing half-written"
     );
     let run = me.zen_fails(&["promote", "x", "--hub", "teem"]);
-    assert!(run.stderr.contains("no hub named `teem`"), "{}", run.stderr);
+    run.stderr_has("no hub named `teem`");
 
     me.zen_ok(&["hub", "remove", "team"]);
     assert_eq!(
@@ -223,11 +198,7 @@ fn a_promoted_record_reaches_other_projects_and_promoting_again_updates_it() {
         .trim()
         .to_owned();
     let run = alice.zen_ok(&["promote", &id[..8]]);
-    assert!(
-        run.stdout.contains("promoted to hub team"),
-        "{}",
-        run.stdout
-    );
+    run.stdout_has("promoted to hub team");
     let files = hub.files(".datazentr/patterns");
     assert_eq!(files.len(), 1);
     let text = hub.git(&["show", &format!("HEAD:{}", files[0])]);
@@ -245,12 +216,8 @@ fn a_promoted_record_reaches_other_projects_and_promoting_again_updates_it() {
     assert_eq!(hits[0]["id"], id.as_str());
     assert_eq!(hits[0]["location"], "hub team");
     let human = bob.zen_ok(&["recall", "blue green", "--hub"]);
-    assert!(human.stdout.contains("[hub team]"), "{}", human.stdout);
-    assert!(
-        human.stdout.contains("evidence: 1 project: 1 success"),
-        "{}",
-        human.stdout
-    );
+    human.stdout_has("[hub team]");
+    human.stdout_has("evidence: 1 project: 1 success");
     // Without --hub only local memory is searched.
     assert_eq!(
         json(&bob.zen_ok(&["recall", "blue green", "--json"])),
@@ -280,7 +247,7 @@ fn a_promoted_record_reaches_other_projects_and_promoting_again_updates_it() {
     assert_eq!(hits[0]["title"], "Blue green deploys with smoke tests");
 
     let run = bob.zen_fails(&["promote", "zzzzzzzz"]);
-    assert!(run.stderr.contains("no record matches"), "{}", run.stderr);
+    run.stderr_has("no record matches");
 }
 
 #[test]
@@ -345,8 +312,8 @@ fn offline_writes_wait_in_a_queue_until_sync_pushes_them() {
     let away = hub.path.with_extension("away");
     std::fs::rename(&hub.path, &away).unwrap();
     let run = me.zen_ok(&["promote", &id]);
-    assert!(run.stdout.contains("queued for hub team"), "{}", run.stdout);
-    assert!(run.stderr.contains("1 write(s) pending"), "{}", run.stderr);
+    run.stdout_has("queued for hub team");
+    run.stderr_has("1 write(s) pending");
     assert_eq!(
         json(&me.zen_ok(&["hub", "list", "--json"]))[0]["pending"],
         1
@@ -355,11 +322,11 @@ fn offline_writes_wait_in_a_queue_until_sync_pushes_them() {
     let hits = json(&me.zen_ok(&["recall", "canary", "--hub", "--json"]));
     assert_eq!(hits[0]["id"], id.as_str());
     let run = me.zen_fails(&["hub", "remove", "team"]);
-    assert!(run.stderr.contains("1 write(s) wait"), "{}", run.stderr);
+    run.stderr_has("1 write(s) wait");
 
     std::fs::rename(&away, &hub.path).unwrap();
     let run = me.zen_ok(&["sync"]);
-    assert!(run.stdout.contains("1 pushed, 0 pending"), "{}", run.stdout);
+    run.stdout_has("1 pushed, 0 pending");
     assert_eq!(hub.files(".datazentr/patterns").len(), 1);
     assert_eq!(
         json(&me.zen_ok(&["hub", "list", "--json"]))[0]["pending"],
@@ -409,12 +376,8 @@ fn outcomes_from_many_projects_rank_patterns_and_failures_become_warnings() {
     assert_eq!(hits[1]["warning"], true);
     assert!(hits[0]["score"].as_f64() > hits[1]["score"].as_f64());
     let human = reader.zen_ok(&["recall", "cache warming", "--hub"]);
-    assert!(human.stdout.contains("warning:"), "{}", human.stdout);
-    assert!(
-        human.stdout.contains("evidence: 4 projects: 4 success"),
-        "{}",
-        human.stdout
-    );
+    human.stdout_has("warning:");
+    human.stdout_has("evidence: 4 projects: 4 success");
     assert!(
         human
             .stdout
@@ -424,11 +387,7 @@ fn outcomes_from_many_projects_rank_patterns_and_failures_become_warnings() {
     );
 
     let run = reader.zen_fails(&["outcome", "zzzzzzzzzz", "success", "-m", "x"]);
-    assert!(
-        run.stderr.contains("no record `zzzzzzzzzz` in hub `team`"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("no record `zzzzzzzzzz` in hub `team`");
 }
 
 #[test]
@@ -462,11 +421,7 @@ fn the_hub_cache_rereads_only_what_changed_and_reports_broken_records() {
         ),
     ]);
     let run = me.zen_ok(&["sync"]);
-    assert!(
-        run.stdout.contains("6 records (2 re-read)"),
-        "{}",
-        run.stdout
-    );
+    run.stdout_has("6 records (2 re-read)");
     assert!(
         run.stderr
             .contains(".datazentr/patterns/1m86sb0000000000000002-broken.md:4"),
@@ -491,21 +446,7 @@ fn a_clone_holding_commits_made_by_hand_is_refused_not_reset() {
     let hub = Hub::new();
     let me = hub.member();
     let clone = me.home().join(".local/share/git-zen/hubs/team/clone");
-    let git = |args: &[&str]| -> String {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(&clone)
-            .env("HOME", me.home())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
-    };
+    let git = |args: &[&str]| git_at(&me.home(), &clone, args).trim().to_owned();
     let mine = git(&[
         "commit-tree",
         "HEAD^{tree}",
@@ -516,11 +457,7 @@ fn a_clone_holding_commits_made_by_hand_is_refused_not_reset() {
     ]);
     git(&["update-ref", "HEAD", &mine]);
     let run = me.zen_fails(&["sync"]);
-    assert!(
-        run.stderr.contains("has diverged from its remote"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("has diverged from its remote");
     assert!(
         run.stderr
             .contains("1 local commit(s) that git-zen did not make"),
@@ -552,11 +489,7 @@ fn genesis_seeds_from_the_default_hub_registers_the_project_and_takes_hub_templa
 
     let newcomer = hub.member();
     let list = newcomer.zen_ok(&["template", "list", "--hub"]);
-    assert!(
-        list.stdout.contains("The team's Rust CLI  [hub team]"),
-        "{}",
-        list.stdout
-    );
+    list.stdout_has("The team's Rust CLI  [hub team]");
     let dir = newcomer.outside("projects");
     let run = Run::from(
         newcomer
@@ -565,11 +498,7 @@ fn genesis_seeds_from_the_default_hub_registers_the_project_and_takes_hub_templa
             .unwrap(),
     )
     .ok();
-    assert!(
-        run.stdout.contains("inherited from hub team"),
-        "{}",
-        run.stdout
-    );
+    run.stdout_has("inherited from hub team");
     assert!(
         run.stdout
             .contains("Table-driven CLI tests (1 project: 1 success)"),
@@ -580,11 +509,7 @@ fn genesis_seeds_from_the_default_hub_registers_the_project_and_takes_hub_templa
         !run.stdout.contains("Global mutable config"),
         "mostly-failed patterns are pruned"
     );
-    assert!(
-        run.stdout.contains("registered in hub team"),
-        "{}",
-        run.stdout
-    );
+    run.stdout_has("registered in hub team");
     let project = dir.join("tool");
     assert_eq!(
         std::fs::read_to_string(project.join("README.md")).unwrap(),

@@ -42,6 +42,26 @@ impl Run {
         self
     }
 
+    /// Fails the test unless stderr contains `text`.
+    pub fn stderr_has(&self, text: &str) -> &Run {
+        assert!(
+            self.stderr.contains(text),
+            "no {text:?} in:\n{}",
+            self.stderr
+        );
+        self
+    }
+
+    /// Fails the test unless stdout contains `text`.
+    pub fn stdout_has(&self, text: &str) -> &Run {
+        assert!(
+            self.stdout.contains(text),
+            "no {text:?} in:\n{}",
+            self.stdout
+        );
+        self
+    }
+
     /// The id in the `git zen edit <id>` hint printed when a draft is kept.
     pub fn kept_draft_id(&self) -> String {
         let hint = self
@@ -276,6 +296,21 @@ impl TestRepo {
         files.sort();
         files
     }
+}
+
+/// Runs `git` in `dir` with the hermetic environment of `home`, fails the test if git fails, and
+/// returns its standard output.
+pub fn git_at(home: &Path, dir: &Path, args: &[&str]) -> String {
+    let mut cmd = Command::new("git");
+    hermetic(&mut cmd, home);
+    let out = cmd.args(args).current_dir(dir).output().expect("run git");
+    assert!(
+        out.status.success(),
+        "git {args:?} in {}: {}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// Writes an executable shell script (used as GIT_EDITOR) and returns its path.
