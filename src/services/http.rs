@@ -224,6 +224,23 @@ mod tests {
     }
 
     #[test]
+    fn the_rate_limit_spaces_requests_to_one_endpoint_only() {
+        let mut limiter = RateLimiter::default();
+        let start = Instant::now();
+        limiter.wait("a", 600);
+        limiter.wait("b", 600);
+        assert!(
+            start.elapsed() < Duration::from_millis(50),
+            "other endpoints do not wait"
+        );
+        limiter.wait("a", 600);
+        assert!(
+            start.elapsed() >= Duration::from_millis(100),
+            "600/min is 100 ms apart"
+        );
+    }
+
+    #[test]
     fn backoff_grows_and_is_capped() {
         let policy = RetryPolicy {
             max_attempts: 10,

@@ -507,3 +507,53 @@ fn distill_without_a_key_or_provider_says_what_to_do() {
         run.stderr
     );
 }
+
+#[test]
+fn a_template_with_a_webhook_announces_its_genesis() {
+    let receiver = Receiver::start(&[]);
+    let world = TestRepo::empty();
+    std::fs::write(
+        world.home().join(".gitconfig"),
+        "[user]\n\tname = Gene Sis\n\temail = gene@example.com\n",
+    )
+    .unwrap();
+    let template = world.outside("tpl");
+    std::fs::create_dir_all(template.join("files/.datazentr")).unwrap();
+    std::fs::write(
+        template.join("template.toml"),
+        "[template]\nname = \"hooked\"\nversion = \"1.2.0\"\n",
+    )
+    .unwrap();
+    std::fs::write(template.join("files/README.md.hbs"), "# {{name}}\n").unwrap();
+    std::fs::write(
+        template.join("files/.datazentr/config.toml"),
+        format!(
+            "format = 1\n[[webhook]]\nurl = \"{}\"\nevents = [\"genesis.created\"]\n",
+            receiver.url
+        ),
+    )
+    .unwrap();
+    let dir = world.outside("projects");
+    Run::from(
+        world
+            .zen_cmd_in(
+                &dir,
+                &[
+                    "genesis",
+                    "svc",
+                    "--template",
+                    template.to_str().unwrap(),
+                    "--defaults",
+                ],
+            )
+            .output()
+            .unwrap(),
+    )
+    .ok();
+    let got = receiver.wait_for(1, Duration::from_secs(15));
+    assert_eq!(got.len(), 1, "delivered in the background");
+    assert_eq!(got[0].event, "genesis.created");
+    let payload: serde_json::Value = serde_json::from_slice(&got[0].body).unwrap();
+    assert_eq!(payload["data"]["template"], "hooked 1.2.0");
+    assert_eq!(payload["repo"]["name"], "svc");
+}
