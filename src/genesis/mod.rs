@@ -383,7 +383,16 @@ pub fn create(
         "Genesis from template {} {}",
         template.meta.name, template.meta.version
     );
-    run_captured(git(root).args(["commit", "-q", "--no-verify", "-m", &message]))?;
+    // No auto-maintenance: a new repository has nothing to pack, and it is one process less.
+    run_captured(git(root).args([
+        "-c",
+        "maintenance.auto=false",
+        "commit",
+        "-q",
+        "--no-verify",
+        "-m",
+        &message,
+    ]))?;
     // Read and written in-process: two fewer git processes on every genesis.
     let repo = gix::open_opts(root, gix::open::Options::isolated()).map_err(gix_io(root))?;
     let head = repo.head_id().map_err(gix_io(root))?.detach();

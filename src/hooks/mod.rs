@@ -148,8 +148,12 @@ fn read_state(path: &Path, hook: Hook) -> State {
 
 /// Where each hook stands.
 pub fn status(repo: &Repo) -> Result<Vec<HookStatus>, HooksError> {
-    let dir = hooks_dir(repo)?;
-    Ok(Hook::ALL
+    Ok(status_in(&hooks_dir(repo)?))
+}
+
+/// Where each hook in `dir` stands.
+fn status_in(dir: &Path) -> Vec<HookStatus> {
+    Hook::ALL
         .iter()
         .map(|&hook| {
             let path = dir.join(hook.name());
@@ -161,15 +165,16 @@ pub fn status(repo: &Repo) -> Result<Vec<HookStatus>, HooksError> {
                 path,
             }
         })
-        .collect())
+        .collect()
 }
 
 /// Writes the shims; a foreign hook is kept as `<hook>.zen-chained` and still runs first.
 /// Running it twice changes nothing.
 pub fn install(repo: &Repo) -> Result<Vec<(HookStatus, Action)>, HooksError> {
+    // One `git rev-parse` for the folder, not one per look at it.
     let dir = hooks_dir(repo)?;
     fs::create_dir_all(&dir).map_err(io_err(&dir))?;
-    let before = status(repo)?;
+    let before = status_in(&dir);
     // Refuse before touching anything, so a refusal never leaves half the hooks installed.
     for s in &before {
         let chained = chained_path(&s.path);
@@ -203,7 +208,7 @@ pub fn install(repo: &Repo) -> Result<Vec<(HookStatus, Action)>, HooksError> {
         };
         done.push((status, action));
     }
-    let now = status(repo)?;
+    let now = status_in(&dir);
     Ok(now
         .into_iter()
         .zip(done)
