@@ -318,6 +318,11 @@ fn build(
             source: source.clone(),
         };
         let report = index.refresh_inner(progress)?;
+        // The full-text index in one pass over the rows, then the trigger for later inserts.
+        index
+            .conn
+            .execute("INSERT INTO records_fts(records_fts) VALUES ('rebuild')", [])?;
+        index.conn.execute_batch(schema::INSERT_TRIGGER)?;
         index.conn.pragma_update(None, "journal_mode", "WAL")?;
         Ok(report)
     })();
@@ -353,6 +358,7 @@ fn open_connection(path: &Path) -> Result<Connection, rusqlite::Error> {
         let tables: i64 = tx.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
         if tables == 0 {
             tx.execute_batch(schema::CREATE)?;
+            tx.execute_batch(schema::INSERT_TRIGGER)?;
             tx.pragma_update(None, "user_version", schema::VERSION)?;
         }
         tx.commit()?;
