@@ -259,7 +259,11 @@ fn open_source(
         source,
     };
     if !path.exists() {
-        return build(&path, &source, progress).map_err(sqlite);
+        // Two processes finding no cache at once: one builds, the other waits and opens it.
+        let _lock = build_lock(&path);
+        if !path.exists() {
+            return build(&path, &source, progress).map_err(sqlite);
+        }
     }
     let attempt = || -> Result<(Index, RefreshReport), rusqlite::Error> {
         let mut index = Index {
@@ -274,11 +278,28 @@ fn open_source(
         Ok(done) => Ok(done),
         Err(e) if needs_rebuild(&e) || is_schema_mismatch(&e) => {
             eprintln!("git-zen: rebuilding the memory cache ({})", describe(&e));
+            let _lock = build_lock(&path);
             remove_cache_files(&path);
             build(&path, &source, progress).map_err(sqlite)
         }
         Err(source) => Err(sqlite(source)),
     }
+}
+
+/// Serialises cache builds across processes (`<cache>.lock`, held until dropped); `None` where
+/// the file system cannot lock, and the build goes ahead unserialised.
+fn build_lock(path: &Path) -> Option<fs::File> {
+    if let Some(dir) = path.parent() {
+        let _ = fs::create_dir_all(dir);
+    }
+    let file = fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(format!("{}.lock", path.display()))
+        .ok()?;
+    file.lock().ok()?;
+    Some(file)
 }
 
 /// Builds a complete cache in a private temp file, with no journal (a crash only loses a cache
@@ -319,9 +340,10 @@ fn build(
         };
         let report = index.refresh_inner(progress)?;
         // The full-text index in one pass over the rows, then the trigger for later inserts.
-        index
-            .conn
-            .execute("INSERT INTO records_fts(records_fts) VALUES ('rebuild')", [])?;
+        index.conn.execute(
+            "INSERT INTO records_fts(records_fts) VALUES ('rebuild')",
+            [],
+        )?;
         index.conn.execute_batch(schema::INSERT_TRIGGER)?;
         index.conn.pragma_update(None, "journal_mode", "WAL")?;
         Ok(report)

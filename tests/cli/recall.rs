@@ -1,6 +1,6 @@
 //! `git zen recall` and the SQLite cache: ranking, freshness, self-healing, hostile queries.
 
-use crate::support::TestRepo;
+use crate::support::{Run, TestRepo};
 
 fn recall(repo: &TestRepo, args: &[&str]) -> Vec<serde_json::Value> {
     let mut full = vec!["recall", "--json"];
@@ -440,4 +440,44 @@ fn index_status_and_rebuild() {
             .contains("index.sqlite"),
         "the cache is not in the work tree"
     );
+}
+
+#[test]
+fn processes_finding_no_cache_at_once_build_it_once_and_all_answer() {
+    let repo = TestRepo::initialized();
+    for n in 0..40 {
+        repo.record(&[
+            "pattern",
+            &format!("Cache warming number {n}"),
+            "-m",
+            "warm caches",
+        ]);
+    }
+    let cache = repo.path().join(".git/datazentr");
+    // Recording does not build the cache: there is none yet.
+    assert!(!cache.join("index.sqlite").exists());
+    let children: Vec<_> = (0..6)
+        .map(|_| {
+            repo.zen_cmd(&["recall", "cache warming", "-n", "50", "--json"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outputs: Vec<Run> = children
+        .into_iter()
+        .map(|c| Run::from(c.wait_with_output().unwrap()).ok())
+        .collect();
+    for run in &outputs {
+        let hits: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(hits.len(), 40);
+        assert!(!run.stderr.contains("rebuilding"), "{}", run.stderr);
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".build-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }
