@@ -151,9 +151,9 @@ impl Hub {
         let upstream = format!("refs/remotes/origin/{branch}");
         for attempt in 0.. {
             let fetched = run_captured(git(&dir).args(["fetch", "-q", "origin"]));
-            self.check_diverged(&upstream, &local)?;
+            let base = self.check_diverged(&upstream, &local)?;
             let queued = pending::load(self)?;
-            let tip = self.replay(&queued, &upstream, &local)?;
+            let tip = self.replay(&queued, base, &local)?;
             if let Err(e) = fetched {
                 report.pending = queued.len();
                 report.offline = Some(git_message(e));
@@ -202,15 +202,25 @@ impl Hub {
         unreachable!("the loop returns")
     }
 
-    /// Refuses to throw away local commits that did not come from the queue.
-    fn check_diverged(&self, upstream: &str, local: &str) -> Result<(), HubError> {
+    /// Refuses to throw away local commits that did not come from the queue; returns the
+    /// upstream tip (`None` for an empty hub).
+    fn check_diverged(&self, upstream: &str, local: &str) -> Result<Option<ObjectId>, HubError> {
         let dir = self.clone_dir();
-        let head = run_captured(git(&dir).args(["rev-parse", "-q", "--verify", local]));
-        let base = run_captured(git(&dir).args(["rev-parse", "-q", "--verify", upstream]));
+        let repo = objects::open(&dir)?;
+        let tip = |name: &str| {
+            repo.try_find_reference(name)
+                .ok()
+                .flatten()
+                .and_then(|mut r| r.peel_to_id().ok())
+                .map(|id| id.detach())
+        };
+        let (head, base) = (tip(local), tip(upstream));
         let range = match (head, base) {
-            (Err(_), _) => return Ok(()),
-            (Ok(_), Ok(_)) => format!("{upstream}..{local}"),
-            (Ok(_), Err(_)) => local.to_owned(),
+            (None, _) => return Ok(base),
+            // The usual case, nothing local: no need to ask git.
+            (Some(h), Some(b)) if h == b => return Ok(base),
+            (Some(_), Some(_)) => format!("{upstream}..{local}"),
+            (Some(_), None) => local.to_owned(),
         };
         let count = |extra: &[&str]| -> Result<usize, HubError> {
             let out = run_captured(
@@ -230,22 +240,19 @@ impl Hub {
                 message: format!("{} local commit(s) that git-zen did not make", all - ours),
             });
         }
-        Ok(())
+        Ok(base)
     }
 
-    /// Points the local branch at `upstream` with the queued writes committed on top (one
+    /// Points the local branch at `base` (the upstream tip) with the queued writes committed on top (one
     /// commit), and returns that commit — `None` when nothing is queued or everything queued is
     /// already there.
     fn replay(
         &self,
         queued: &[Queued],
-        upstream: &str,
+        base: Option<ObjectId>,
         local: &str,
     ) -> Result<Option<ObjectId>, HubError> {
         let dir = self.clone_dir();
-        let base = run_captured(git(&dir).args(["rev-parse", "-q", "--verify", upstream]))
-            .ok()
-            .and_then(|out| ObjectId::from_hex(out.trim().as_bytes()).ok());
         let repo = objects::open(&dir)?;
         let base_tree = objects::tree_of(&repo, base)?;
         let tree = if queued.is_empty() {
@@ -268,10 +275,18 @@ impl Hub {
             );
             Some(objects::commit(&repo, tree, base, &message)?)
         };
-        match tip.or(base) {
-            Some(id) => run_captured(git(&dir).args(["update-ref", local, &id.to_string()]))?,
-            None => run_captured(git(&dir).args(["update-ref", "-d", local]))?,
-        };
+        let current = repo
+            .try_find_reference(local)
+            .ok()
+            .flatten()
+            .and_then(|mut r| r.peel_to_id().ok())
+            .map(|id| id.detach());
+        if current != tip.or(base) {
+            match tip.or(base) {
+                Some(id) => run_captured(git(&dir).args(["update-ref", local, &id.to_string()]))?,
+                None => run_captured(git(&dir).args(["update-ref", "-d", local]))?,
+            };
+        }
         Ok(tip)
     }
 
