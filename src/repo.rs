@@ -106,13 +106,11 @@ impl Repo {
 
     /// A `git` command run in the work tree.
     pub fn git(&self) -> Command {
-        let mut cmd = git_command(&self.workdir);
         if self.exact {
-            for var in REPOSITORY_VARIABLES {
-                cmd.env_remove(var);
-            }
+            git_at(&self.workdir)
+        } else {
+            git_command(&self.workdir)
         }
-        cmd
     }
 
     /// The editor git would use (`GIT_EDITOR`, `core.editor`, `VISUAL`, `EDITOR`, then `vi`).
@@ -154,7 +152,7 @@ impl Repo {
 }
 
 /// The environment variables that point git at another repository than the one it runs in.
-pub const REPOSITORY_VARIABLES: [&str; 7] = [
+const REPOSITORY_VARIABLES: [&str; 7] = [
     "GIT_DIR",
     "GIT_WORK_TREE",
     "GIT_INDEX_FILE",
@@ -171,6 +169,16 @@ pub fn git_command(dir: &Path) -> Command {
     cmd.current_dir(dir)
         .env("GIT_TERMINAL_PROMPT", "0")
         .stdin(Stdio::null());
+    cmd
+}
+
+/// [`git_command`] for the repository at `dir` itself — one being created, a hub's clone — with
+/// none of the caller's repository variables (`GIT_DIR`, `GIT_WORK_TREE`, …) applying.
+pub fn git_at(dir: &Path) -> Command {
+    let mut cmd = git_command(dir);
+    for var in REPOSITORY_VARIABLES {
+        cmd.env_remove(var);
+    }
     cmd
 }
 

@@ -10,7 +10,6 @@ pub mod update;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde::Serialize;
 
@@ -258,13 +257,7 @@ fn gix_io(path: &Path) -> impl FnOnce(gix::Error) -> GenesisError + use<> {
 }
 
 /// A `git` command for a repository being created: none of the caller's repository variables.
-pub(crate) fn git(dir: &Path) -> Command {
-    let mut cmd = crate::repo::git_command(dir);
-    for var in crate::repo::REPOSITORY_VARIABLES {
-        cmd.env_remove(var);
-    }
-    cmd
-}
+pub(crate) use crate::repo::git_at as git;
 
 /// Renders `template` into a new repository at `target`: files, `git init`, `.datazentr/` with
 /// `genesis.toml`, and one first commit. With `dry_run`, renders and checks everything and

@@ -3,7 +3,6 @@
 
 use std::fs::File;
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -38,13 +37,7 @@ const QUEUE_TRAILER: &str = "Zen-Queue:";
 const MAX_ATTEMPTS: usize = 40;
 
 /// A `git` command in the hub's clone: none of the caller's repository variables apply.
-pub(super) fn git(dir: &Path) -> Command {
-    let mut cmd = crate::repo::git_command(dir);
-    for var in crate::repo::REPOSITORY_VARIABLES {
-        cmd.env_remove(var);
-    }
-    cmd
-}
+pub(super) use crate::repo::git_at as git;
 
 /// Holds the hub's lock until dropped.
 pub(super) struct Lock(#[allow(dead_code)] File);
