@@ -24,4 +24,5 @@ pub mod record;
 pub mod repo;
 pub mod services;
 pub mod store;
+pub mod text;
 pub mod validate;

@@ -109,9 +109,10 @@ fn parse(text: &str, file: &Path) -> Result<(SkillMeta, String), GenesisError> {
         .find("\n+++\n")
         .ok_or_else(|| invalid(1, "the front matter has no closing `+++` line".into()))?;
     let meta: SkillMeta = toml::from_str(&rest[..end]).map_err(|e| {
+        // The TOML starts on line 2, after the opening `+++`.
         let line = e
             .span()
-            .map_or(1, |s| rest[..s.start].matches('\n').count() + 2);
+            .map_or(1, |s| crate::text::line_at(rest, s.start) + 1);
         invalid(line, e.message().to_owned())
     })?;
     Ok((meta, rest[end + 5..].to_owned()))

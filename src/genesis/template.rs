@@ -146,9 +146,7 @@ impl Template {
 fn parse_toml(text: &str, file: &Path) -> Result<TemplateToml, GenesisError> {
     toml::from_str(text).map_err(|e| GenesisError::Invalid {
         file: file.to_path_buf(),
-        line: e
-            .span()
-            .map_or(1, |s| text[..s.start].matches('\n').count() + 1),
+        line: crate::text::toml_error_line(text, &e),
         message: e.message().to_owned(),
     })
 }

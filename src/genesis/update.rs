@@ -103,9 +103,7 @@ pub fn update(
     let text = std::fs::read_to_string(&genesis_path).map_err(GenesisError::io(&genesis_path))?;
     let recorded: GenesisToml = toml::from_str(&text).map_err(|e| GenesisError::Invalid {
         file: genesis_path.clone(),
-        line: e
-            .span()
-            .map_or(1, |s| text[..s.start].matches('\n').count() + 1),
+        line: crate::text::toml_error_line(&text, &e),
         message: e.message().to_owned(),
     })?;
     let spec = template_spec.map(str::to_owned).unwrap_or_else(|| {

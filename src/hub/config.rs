@@ -70,9 +70,7 @@ impl Hubs {
             Err(e) => return Err(HubError::io(&file)(e)),
         };
         toml::from_str(&text).map_err(|e| HubError::Config {
-            line: e
-                .span()
-                .map_or(1, |s| 1 + text[..s.start].matches('\n').count()),
+            line: crate::text::toml_error_line(&text, &e),
             message: e.message().to_owned(),
             file,
         })

@@ -75,9 +75,7 @@ pub(super) fn load(hub: &Hub) -> Result<Vec<Queued>, HubError> {
         .map(|file| {
             let text = std::fs::read_to_string(&file).map_err(HubError::io(&file))?;
             let op = toml::from_str(&text).map_err(|e| HubError::Config {
-                line: e
-                    .span()
-                    .map_or(1, |s| 1 + text[..s.start].matches('\n').count()),
+                line: crate::text::toml_error_line(&text, &e),
                 message: format!("a queued hub write is unreadable ({})", e.message()),
                 file: file.clone(),
             })?;

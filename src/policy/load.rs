@@ -8,6 +8,7 @@ use toml::Spanned;
 
 use super::{Hook, Policies, PolicyError, Rule, RuleKind, Severity, Source, secrets};
 use crate::store::DIR;
+use crate::text::{line_at, toml_error_line};
 
 /// The built-in policy sets, embedded in the binary: `(name, TOML text)`.
 pub const BUILT_IN_SETS: &[(&str, &str)] = &[
@@ -316,16 +317,7 @@ fn take<T: serde::de::DeserializeOwned>(
 fn toml_error(file: &Path, text: &str, e: &toml::de::Error) -> PolicyError {
     PolicyError::Invalid {
         file: file.to_path_buf(),
-        line: e.span().map_or(1, |s| line_at(text, s.start)),
+        line: toml_error_line(text, e),
         message: e.message().to_owned(),
     }
-}
-
-/// 1-based line of byte `offset` in `text`.
-pub(crate) fn line_at(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
 }

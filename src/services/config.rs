@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::ServicesError;
+use crate::text::{line_of, toml_error_line};
 
 /// What services a project configured.
 #[derive(Debug, Default, Deserialize)]
@@ -138,21 +139,14 @@ impl ServicesConfig {
             #[serde(flatten)]
             _rest: toml::Table,
         }
-        let whole: Whole = toml::from_str(&text).map_err(|e| {
-            let line = e
-                .span()
-                .map_or(1, |s| 1 + text[..s.start].matches('\n').count());
-            bad(line, e.message().to_owned())
-        })?;
+        let whole: Whole = toml::from_str(&text)
+            .map_err(|e| bad(toml_error_line(&text, &e), e.message().to_owned()))?;
         let config = whole.services;
         for hook in &config.webhooks {
             for event in &hook.events {
                 if event != "*" && !EVENTS.contains(&event.as_str()) {
-                    let line = text
-                        .find(&format!("\"{event}\""))
-                        .map_or(1, |at| 1 + text[..at].matches('\n').count());
                     return Err(bad(
-                        line,
+                        line_of(&text, &format!("\"{event}\"")),
                         format!(
                             "unknown event `{event}`: use one of {} (or \"*\")",
                             EVENTS.join(", ")
@@ -161,11 +155,8 @@ impl ServicesConfig {
                 }
             }
             if !(hook.url.starts_with("http://") || hook.url.starts_with("https://")) {
-                let line = text
-                    .find(&hook.url)
-                    .map_or(1, |at| 1 + text[..at].matches('\n').count());
                 return Err(bad(
-                    line,
+                    line_of(&text, &hook.url),
                     format!(
                         "webhook url `{}` must start with http:// or https://",
                         hook.url
@@ -177,11 +168,8 @@ impl ServicesConfig {
             && ai.provider != "anthropic"
             && ai.provider != "openai"
         {
-            let line = text
-                .find("provider")
-                .map_or(1, |at| 1 + text[..at].matches('\n').count());
             return Err(bad(
-                line,
+                line_of(&text, "provider"),
                 format!(
                     "unknown AI provider `{}`: use \"anthropic\" or \"openai\" (any OpenAI-compatible endpoint)",
                     ai.provider
