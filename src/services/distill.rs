@@ -4,8 +4,7 @@
 use serde::Deserialize;
 
 use super::ServicesError;
-use crate::id::RecordId;
-use crate::record::{self, Kind, NewRecord, Outcome, Status};
+use crate::record::{self, FieldNames, Kind, NewRecord, RecordInput, Status};
 use crate::repo::{Repo, run_captured};
 
 /// At most this many commits are described.
@@ -133,37 +132,29 @@ pub fn drafts(
         if title.is_empty() {
             continue;
         }
-        let new = NewRecord {
-            id: RecordId::generate(),
+        // The same checks as `git zen record` and the MCP `record` tool.
+        let input = RecordInput {
             kind,
-            title,
+            title: title.clone(),
             status: Status::Proposed,
-            outcome: kind.has_outcome().then(|| {
-                draft
-                    .outcome
-                    .as_deref()
-                    .and_then(|o| o.parse().ok())
-                    .unwrap_or(Outcome::Unknown)
-            }),
-            tags: draft
-                .tags
-                .iter()
-                .map(|t| t.trim().to_lowercase())
-                .filter(|t| !t.is_empty())
-                .collect(),
+            outcome: draft
+                .outcome
+                .as_deref()
+                .and_then(|o| o.parse().ok())
+                .filter(|_| kind.has_outcome()),
+            tags: draft.tags.iter().map(|t| t.trim().to_lowercase()).collect(),
             paths: Vec::new(),
-            supersedes: Vec::new(),
             links: Vec::new(),
-            created: record::now_rfc3339(),
-            author: author.clone(),
-            adr: None,
-            imported_from: None,
-            body: if draft.body.ends_with('\n') {
+            body: Some(if draft.body.ends_with('\n') {
                 draft.body
             } else {
                 draft.body + "\n"
-            },
+            }),
         };
+        let mut new = input
+            .into_new_record(FieldNames::PARAMS)
+            .map_err(|e| ServicesError::BadAnswer(format!("the draft \"{title}\": {e}")))?;
+        new.author = author.clone();
         // Validated like any record: a draft that would not parse is an error, not a file.
         record::parse(std::path::Path::new("(draft)"), &record::render(&new))?;
         out.push(new);
@@ -174,6 +165,7 @@ pub fn drafts(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::Outcome;
 
     #[test]
     fn an_answer_with_prose_around_its_array_still_gives_drafts() {
