@@ -144,9 +144,11 @@ impl Hub {
         let upstream = format!("refs/remotes/origin/{branch}");
         for attempt in 0.. {
             let fetched = run_captured(git(&dir).args(["fetch", "-q", "origin"]));
-            let base = self.check_diverged(&upstream, &local)?;
+            // Opened after the fetch, so it sees the refs the fetch moved.
+            let repo = objects::open(&dir)?;
+            let base = self.check_diverged(&repo, &upstream, &local)?;
             let queued = pending::load(self)?;
-            let tip = self.replay(&queued, base, &local)?;
+            let tip = self.replay(&repo, &queued, base, &local)?;
             if let Err(e) = fetched {
                 report.pending = queued.len();
                 report.offline = Some(git_message(e));
@@ -197,9 +199,13 @@ impl Hub {
 
     /// Refuses to throw away local commits that did not come from the queue; returns the
     /// upstream tip (`None` for an empty hub).
-    fn check_diverged(&self, upstream: &str, local: &str) -> Result<Option<ObjectId>, HubError> {
+    fn check_diverged(
+        &self,
+        repo: &gix::Repository,
+        upstream: &str,
+        local: &str,
+    ) -> Result<Option<ObjectId>, HubError> {
         let dir = self.clone_dir();
-        let repo = objects::open(&dir)?;
         let tip = |name: &str| {
             repo.try_find_reference(name)
                 .ok()
@@ -241,17 +247,17 @@ impl Hub {
     /// already there.
     fn replay(
         &self,
+        repo: &gix::Repository,
         queued: &[Queued],
         base: Option<ObjectId>,
         local: &str,
     ) -> Result<Option<ObjectId>, HubError> {
         let dir = self.clone_dir();
-        let repo = objects::open(&dir)?;
-        let base_tree = objects::tree_of(&repo, base)?;
+        let base_tree = objects::tree_of(repo, base)?;
         let tree = if queued.is_empty() {
             base_tree
         } else {
-            objects::apply(&repo, base_tree, queued)?
+            objects::apply(repo, base_tree, queued)?
         };
         let tip = if tree == base_tree {
             None
@@ -266,7 +272,7 @@ impl Hub {
                 subjects.join("\n"),
                 queued.len()
             );
-            Some(objects::commit(&repo, tree, base, &message)?)
+            Some(objects::commit(repo, tree, base, &message)?)
         };
         let current = repo
             .try_find_reference(local)
