@@ -43,9 +43,20 @@ pub fn record_outcome(
     verdict: Outcome,
     message: &str,
 ) -> Result<(Record, SyncReport), HubError> {
-    // Fresh first, so a record promoted a moment ago by someone else resolves.
-    hub.sync()?;
-    let record = find(hub, query)?;
+    // The clone as it is when it knows the record; fetched first only when it does not (a
+    // record promoted a moment ago by someone else). The write below syncs either way.
+    let known = if hub.has_clone() {
+        find(hub, query).ok()
+    } else {
+        None
+    };
+    let record = match known {
+        Some(record) => record,
+        None => {
+            hub.sync()?;
+            find(hub, query)?
+        }
+    };
     let project = super::registry::project_name(repo);
     let key = super::registry::project_key(repo);
     let commit = repo
