@@ -7,6 +7,18 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::Path;
 
+/// Opens (creating it) the lock file at `path` and waits for its exclusive lock, held until the
+/// file is dropped: how git-zen processes take turns on a hub clone or a cache build.
+pub fn lock_file(path: &Path) -> io::Result<File> {
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)?;
+    file.lock()?;
+    Ok(file)
+}
+
 /// How an atomic write treats an existing file at the target path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Existing {

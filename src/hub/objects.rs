@@ -46,6 +46,12 @@ pub(super) fn head_tree(repo: &gix::Repository) -> Result<ObjectId, HubError> {
     crate::index::head_tree(repo).map_err(gix_err("the hub clone's HEAD"))
 }
 
+/// The object reference `name` points at, if it exists.
+pub(super) fn ref_id(repo: &gix::Repository, name: &str) -> Option<ObjectId> {
+    let mut reference = repo.try_find_reference(name).ok()??;
+    Some(reference.peel_to_id().ok()?.detach())
+}
+
 /// The id of the subtree at `path` (`projects`, `templates`) of `tree`, if there is one.
 pub(super) fn subtree(
     repo: &gix::Repository,

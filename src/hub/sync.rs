@@ -47,13 +47,7 @@ impl Hub {
     pub(super) fn lock(&self) -> Result<Lock, HubError> {
         std::fs::create_dir_all(&self.dir).map_err(HubError::io(&self.dir))?;
         let path = self.dir.join("lock");
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(HubError::io(&path))?;
-        file.lock().map_err(HubError::io(&path))?;
+        let file = crate::fsutil::lock_file(&path).map_err(HubError::io(&path))?;
         Ok(Lock(file))
     }
 
@@ -206,13 +200,7 @@ impl Hub {
         local: &str,
     ) -> Result<Option<ObjectId>, HubError> {
         let dir = self.clone_dir();
-        let tip = |name: &str| {
-            repo.try_find_reference(name)
-                .ok()
-                .flatten()
-                .and_then(|mut r| r.peel_to_id().ok())
-                .map(|id| id.detach())
-        };
+        let tip = |name: &str| objects::ref_id(repo, name);
         let (head, base) = (tip(local), tip(upstream));
         let range = match (head, base) {
             (None, _) => return Ok(base),
@@ -274,12 +262,7 @@ impl Hub {
             );
             Some(objects::commit(repo, tree, base, &message)?)
         };
-        let current = repo
-            .try_find_reference(local)
-            .ok()
-            .flatten()
-            .and_then(|mut r| r.peel_to_id().ok())
-            .map(|id| id.detach());
+        let current = objects::ref_id(repo, local);
         if current != tip.or(base) {
             match tip.or(base) {
                 Some(id) => run_captured(git(&dir).args(["update-ref", local, &id.to_string()]))?,

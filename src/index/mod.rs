@@ -292,14 +292,7 @@ fn build_lock(path: &Path) -> Option<fs::File> {
     if let Some(dir) = path.parent() {
         let _ = fs::create_dir_all(dir);
     }
-    let file = fs::File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(format!("{}.lock", path.display()))
-        .ok()?;
-    file.lock().ok()?;
-    Some(file)
+    crate::fsutil::lock_file(Path::new(&format!("{}.lock", path.display()))).ok()
 }
 
 /// Builds a complete cache in a private temp file, with no journal (a crash only loses a cache
