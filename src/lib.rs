@@ -9,6 +9,8 @@
 
 pub mod changes;
 pub mod draft;
+pub mod error;
+pub mod event;
 pub mod fsutil;
 pub mod genesis;
 pub mod hooks;
@@ -25,4 +27,5 @@ pub mod repo;
 pub mod services;
 pub mod store;
 pub mod text;
+pub mod usecase;
 pub mod validate;

@@ -4,12 +4,11 @@
 //! The server answers for the repository around the directory it was started in, found as git
 //! finds it. Every tool call opens that repository again and refreshes the cache first (cheap
 //! when nothing changed), so records written meanwhile, by people or agents, are seen. The work
-//! is the library's, the same the commands do: [`crate::index::recall`], [`Index::resolve`],
-//! [`crate::record::RecordInput`] and [`Store::create`], the policy
-//! [`crate::policy::run::Checker`]. A call that cannot be answered
-//! (an unknown id, an invalid kind, bad arguments) is a tool error (`isError`) carrying the
-//! message the command line would print; the server never stops for one. Stdout carries only the
-//! protocol.
+//! is the library's use cases, the same the commands call ([`crate::usecase`]): a record an
+//! agent writes is checked, written and announced to the webhooks exactly as one a person
+//! writes. A call that cannot be answered (an unknown id, an invalid kind, bad arguments) is a
+//! tool error (`isError`) carrying the message and hints the command line would print; the
+//! server never stops for one. Stdout carries only the protocol.
 
 mod tools;
 
@@ -24,13 +23,8 @@ use rmcp::model::{
 use rmcp::{ServerHandler, ServiceExt, schemars, tool, tool_handler, tool_router};
 use serde::de::DeserializeOwned;
 
-use crate::changes::ChangesError;
-use crate::index::{Index, IndexError};
-use crate::policy::PolicyError;
-use crate::policy::run::RunError;
-use crate::record::{InputError, RecordError};
+use crate::error::UserError;
 use crate::repo::{Repo, RepoError};
-use crate::store::{Store, StoreError};
 
 use tools::{Answer, CheckParams, ListParams, RecallParams, RecordParams, ShowParams};
 
@@ -46,57 +40,6 @@ pub enum ServeError {
     /// The session ended abnormally.
     #[error("the MCP session ended abnormally: {0}")]
     Stopped(String),
-}
-
-/// Why a tool call could not be answered. The client gets the message as a tool error.
-#[derive(Debug, thiserror::Error)]
-pub enum ToolError {
-    /// The arguments do not fit the tool's input schema.
-    #[error("invalid arguments: {0}")]
-    Arguments(String),
-    /// A kind, status or outcome that does not exist.
-    #[error("{0}")]
-    Vocabulary(String),
-    /// A new record's fields were refused before anything was written.
-    #[error(transparent)]
-    Input(#[from] InputError),
-    /// The repository could not be opened.
-    #[error(transparent)]
-    Repo(#[from] RepoError),
-    /// The records could not be read or written.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// The cache could not answer.
-    #[error(transparent)]
-    Index(#[from] IndexError),
-    /// No record (or more than one) matches, perhaps because a record file does not parse.
-    #[error("{source}{}", skipped_lines(skipped))]
-    Unresolved {
-        /// Why nothing was found.
-        source: IndexError,
-        /// Record files that do not parse.
-        skipped: Vec<RecordError>,
-    },
-    /// The policies could not be loaded.
-    #[error(transparent)]
-    Policy(#[from] PolicyError),
-    /// The staged changes could not be read.
-    #[error(transparent)]
-    Changes(#[from] ChangesError),
-    /// The policy run could not finish.
-    #[error(transparent)]
-    Run(#[from] RunError),
-    /// An answer could not be put into JSON.
-    #[error("the answer could not be encoded: {0}")]
-    Json(#[from] serde_json::Error),
-    /// The work panicked or was cancelled (a bug): the server goes on.
-    #[error("the tool failed unexpectedly: {0}")]
-    Crashed(String),
-}
-
-/// `skipped <problem>` lines, as the command line warns about broken files.
-fn skipped_lines(skipped: &[RecordError]) -> String {
-    skipped.iter().map(|e| format!("\nskipped {e}")).collect()
 }
 
 /// The MCP server: the memory tools for the repository around one directory.
@@ -133,7 +76,7 @@ impl MemoryServer {
     async fn call<P, F>(&self, args: JsonObject, work: F) -> CallToolResult
     where
         P: DeserializeOwned + Send + 'static,
-        F: FnOnce(&Path, P) -> Result<Answer, ToolError> + Send + 'static,
+        F: FnOnce(&Path, P) -> Result<Answer, UserError> + Send + 'static,
     {
         let params = match decode::<P>(args) {
             Ok(params) => params,
@@ -143,19 +86,23 @@ impl MemoryServer {
         let _turn = self.one_at_a_time.lock().await;
         let answer = tokio::task::spawn_blocking(move || work(&dir, params))
             .await
-            .unwrap_or_else(|e| Err(ToolError::Crashed(e.to_string())));
+            .unwrap_or_else(|e| {
+                Err(UserError::failed(format!(
+                    "the tool failed unexpectedly: {e}"
+                )))
+            });
         tool_result(answer)
     }
 }
 
 /// The arguments as the tool's parameter type; a mismatch is the caller's to fix.
-fn decode<P: DeserializeOwned>(args: JsonObject) -> Result<P, ToolError> {
+fn decode<P: DeserializeOwned>(args: JsonObject) -> Result<P, UserError> {
     serde_json::from_value(serde_json::Value::Object(args))
-        .map_err(|e| ToolError::Arguments(e.to_string()))
+        .map_err(|e| UserError::usage(format!("invalid arguments: {e}")))
 }
 
 /// An answer as structured content and as JSON text, or an error as a tool error.
-fn tool_result(answer: Result<Answer, ToolError>) -> CallToolResult {
+fn tool_result(answer: Result<Answer, UserError>) -> CallToolResult {
     match answer {
         Ok(Answer { text, value }) => {
             let mut result = CallToolResult::structured(value);
@@ -265,14 +212,6 @@ pub async fn serve_stdio(dir: PathBuf) -> Result<(), ServeError> {
         .await
         .map_err(|e| ServeError::Stopped(e.to_string()))?;
     Ok(())
-}
-
-/// The repository around `dir`, its store and its fresh cache.
-fn open_index(dir: &Path) -> Result<(Repo, Store, Index), ToolError> {
-    let repo = Repo::discover(dir)?;
-    let store = Store::open(&repo)?;
-    let (index, _) = Index::open_fresh(&repo, &store)?;
-    Ok((repo, store, index))
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Opening the repository the way git does, and the one helper that runs the `git` CLI.
 
+use crate::error::Hint;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -8,7 +9,7 @@ use std::process::{Command, Stdio};
 #[derive(Debug, thiserror::Error)]
 pub enum RepoError {
     /// No repository at or above the directory (or `GIT_DIR` names none).
-    #[error("not a git repository: {}{detail}\n  hint: run `git init` first, or cd into a repository", dir.display())]
+    #[error("not a git repository: {}{detail}", dir.display())]
     NotARepo {
         /// Where the search started.
         dir: PathBuf,
@@ -17,7 +18,7 @@ pub enum RepoError {
     },
     /// The repository has no work tree to keep `.datazentr/` in.
     #[error(
-        "{} is a bare repository: git-zen keeps memory in a work tree\n  hint: run it in a clone or a worktree (`git worktree add`)",
+        "{} is a bare repository: git-zen keeps memory in a work tree",
         .0.display()
     )]
     Bare(PathBuf),
@@ -200,5 +201,19 @@ pub fn run_captured(cmd: &mut Command) -> Result<String, RepoError> {
             args,
             message: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
         })
+    }
+}
+
+impl Hint for RepoError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            RepoError::NotARepo { .. } => {
+                Some("run `git init` first, or cd into a repository".into())
+            }
+            RepoError::Bare(_) => {
+                Some("run it in a clone or a worktree (`git worktree add`)".into())
+            }
+            RepoError::Git { .. } => None,
+        }
     }
 }

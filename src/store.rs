@@ -3,6 +3,7 @@
 //! Every record is its own file named `<id>-<slug>.md` under its kind's folder, so two branches that
 //! add or edit different records never touch the same file and merge without conflicts.
 
+use crate::error::Hint;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -22,11 +23,11 @@ format = 1\n";
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// `.datazentr/` does not exist yet.
-    #[error("no {DIR}/ in {}\n  hint: run `git zen init` to create it", .0.display())]
+    #[error("no {DIR}/ in {}", .0.display())]
     NotInitialized(PathBuf),
     /// `.datazentr` exists but is not a folder.
     #[error(
-        "{} is a file, but git-zen keeps its memory in a folder of that name\n  hint: move or rename the file, then run `git zen init`",
+        "{} is a file, but git-zen keeps its memory in a folder of that name",
         .0.display()
     )]
     NotAFolder(PathBuf),
@@ -42,10 +43,10 @@ pub enum StoreError {
     #[error(transparent)]
     Record(#[from] RecordError),
     /// No record matches the query.
-    #[error("no record matches '{0}'\n  hint: `git zen list` shows every id")]
+    #[error("no record matches '{0}'")]
     NotFound(String),
     /// More than one record matches the query.
-    #[error("'{query}' is ambiguous; it matches:\n{}\n  hint: type more characters of the id", candidates.join("\n"))]
+    #[error("'{query}' is ambiguous; it matches:\n{}", candidates.join("\n"))]
     Ambiguous {
         /// What the user typed.
         query: String,
@@ -54,7 +55,7 @@ pub enum StoreError {
     },
     /// A path git-zen would read or write is a symbolic link.
     #[error(
-        "{} is a symbolic link: git-zen reads and writes only real files and folders inside {DIR}/, so nothing outside it is touched\n  hint: replace the link with the folder or file it points to",
+        "{} is a symbolic link: git-zen reads and writes only real files and folders inside {DIR}/, so nothing outside it is touched",
         .0.display()
     )]
     Symlink(PathBuf),
@@ -383,17 +384,61 @@ impl Store {
                 new.supersedes.push(old.id.to_string());
             }
         }
-        let rewrites: Vec<(PathBuf, String)> = olds
-            .iter()
+        let rewrites = self.superseded_texts(olds, &new.id)?;
+        let created = self.create(&new)?;
+        self.mark_superseded(&created, &rewrites)?;
+        Ok(created)
+    }
+
+    /// [`Store::create_superseding`] for a complete record text (what an editor left): `olds`
+    /// are added to its `supersedes` if the text does not name them, the text is written as a
+    /// new record, then each old one is marked superseded — all of it or, on a failed write,
+    /// none of it.
+    pub fn create_from_text_superseding(
+        &self,
+        text: &str,
+        olds: &[&Record],
+    ) -> Result<Record, StoreError> {
+        if olds.is_empty() {
+            return self.create_from_text(text);
+        }
+        let probe = record::parse(Path::new("(draft)"), text)?;
+        let text = probe.edit_front_matter(|doc| {
+            for old in olds {
+                push_unique(doc, "supersedes", old.id.as_str());
+            }
+        });
+        let rewrites = self.superseded_texts(olds, &probe.id)?;
+        let created = self.create_from_text(&text)?;
+        self.mark_superseded(&created, &rewrites)?;
+        Ok(created)
+    }
+
+    /// Each of `olds` as it will read once superseded by `new`, checked before anything is
+    /// written.
+    fn superseded_texts(
+        &self,
+        olds: &[&Record],
+        new: &RecordId,
+    ) -> Result<Vec<(PathBuf, String)>, StoreError> {
+        olds.iter()
             .map(|old| {
-                let text = superseded_text(old, &new.id);
+                let text = superseded_text(old, new);
                 record::parse(&old.file, &text)?;
                 Ok((self.workdir.join(&old.file), text))
             })
-            .collect::<Result<_, StoreError>>()?;
-        let created = self.create(&new)?;
+            .collect()
+    }
+
+    /// Writes the superseded texts after `created` was written; if one write fails, puts back
+    /// every file already rewritten and deletes `created`, so nothing is half-applied.
+    fn mark_superseded(
+        &self,
+        created: &Record,
+        rewrites: &[(PathBuf, String)],
+    ) -> Result<(), StoreError> {
         let mut done: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-        for (path, text) in &rewrites {
+        for (path, text) in rewrites {
             let result = fs::read(path).map_err(io_err(path)).and_then(|before| {
                 self.replace(path, text.as_bytes())?;
                 done.push((path.clone(), before));
@@ -407,7 +452,7 @@ impl Store {
                 return Err(e);
             }
         }
-        Ok(created)
+        Ok(())
     }
 
     fn replace(&self, path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
@@ -580,6 +625,23 @@ pub fn unique_prefix_lengths(ids: &[&RecordId], min: usize) -> Vec<usize> {
         lengths[index] = (before.max(after) + 1).clamp(min, id.len());
     }
     lengths
+}
+
+impl Hint for StoreError {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            StoreError::NotInitialized(_) => "run `git zen init` to create it".into(),
+            StoreError::NotAFolder(_) => "move or rename the file, then run `git zen init`".into(),
+            StoreError::NotFound(_) => "`git zen list` shows every id".into(),
+            StoreError::Ambiguous { .. } => "type more characters of the id".into(),
+            StoreError::Symlink(_) => {
+                "replace the link with the folder or file it points to".into()
+            }
+            StoreError::Io { .. } | StoreError::Record(_) | StoreError::Rejected { .. } => {
+                return None;
+            }
+        })
+    }
 }
 
 #[cfg(test)]

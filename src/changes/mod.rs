@@ -9,6 +9,7 @@ mod commits;
 mod lines;
 mod staged;
 
+use crate::error::Hint;
 use gix::ObjectId;
 
 pub use commits::{CommitChanges, commit_changes, rev_list};
@@ -192,4 +193,13 @@ fn pair_exact_renames(changes: &mut Vec<Change>) {
 
 fn path_string(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
+}
+
+impl Hint for ChangesError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            ChangesError::Git(e) => e.hint(),
+            _ => None,
+        }
+    }
 }

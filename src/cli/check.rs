@@ -4,16 +4,14 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anstyle::{AnsiColor, Style};
-use git_zen::changes;
-use git_zen::index::Index;
-use git_zen::policy::memory;
-use git_zen::policy::run::Checker;
+use git_zen::error::UserError;
 use git_zen::policy::trust::TrustStore;
-use git_zen::policy::{Policies, Report, RuleKind, Severity};
-use git_zen::repo::Repo;
-use git_zen::store::Store;
+use git_zen::policy::{RuleKind, Severity};
+use git_zen::record::Record;
+use git_zen::usecase::check::{self, Checked, Target};
 
-use super::{CmdResult, CommandError, open_repo, output};
+use super::ui::Terminal;
+use super::{CmdResult, open_repo, output};
 
 const ID: Style = AnsiColor::Yellow.on_default();
 const DIM: Style = Style::new().dimmed();
@@ -56,48 +54,41 @@ enum Format {
 
 pub fn run_check(args: &CheckArgs) -> CmdResult {
     let repo = open_repo()?;
-    let policies = git_zen::policy::load(repo.workdir())?;
-    let checker = Checker::new(&repo, &policies, None, Checker::skip_from_env());
-    let mut report = checker.report();
-    if let Some(range) = &args.range {
-        let ids = changes::rev_list(&repo, &[range])?;
-        let commits = ids
-            .into_iter()
-            .map(|id| changes::commit_changes(repo.gix(), id))
-            .collect::<Result<Vec<_>, _>>()?;
-        checker.commits(&commits, &mut report)?;
+    let target = if let Some(range) = &args.range {
+        Target::Range(range.clone())
     } else if args.all {
-        let files = changes::all_files(repo.gix())?;
-        checker.tree(&files, &mut report)?;
+        Target::All
     } else {
         let message = match &args.message_file {
             Some(file) => Some(read_message(file)?),
             None => None,
         };
-        let staged = changes::staged(repo.gix())?;
-        checker.staged(&staged, message.as_deref(), &mut report)?;
-    }
+        Target::Staged { message }
+    };
+    let Some(checked) = check::check(&repo, &mut Terminal, target, None)? else {
+        return Ok(());
+    };
     let format = if args.json { Format::Json } else { args.format };
     let mut out = anstream::stdout();
     match format {
-        Format::Json => output::json(&mut out, &report.to_json())?,
-        Format::Sarif => output::json(&mut out, &report.to_sarif(&policies))?,
-        Format::Text => print_report(&mut out, &repo, &policies, &report, None)?,
+        Format::Json => output::json(&mut out, &checked.report.to_json())?,
+        Format::Sarif => output::json(&mut out, &checked.report.to_sarif(&checked.policies))?,
+        Format::Text => print_report(&mut out, &checked, None)?,
     }
-    if report.blocks() {
-        Err(CommandError::Silent)
+    if checked.report.blocks() {
+        Err(UserError::reported())
     } else {
         Ok(())
     }
 }
 
-pub(super) fn read_message(file: &std::path::Path) -> Result<String, CommandError> {
+pub(super) fn read_message(file: &std::path::Path) -> Result<String, UserError> {
     let bytes = if file.as_os_str() == "-" {
         let mut buf = Vec::new();
         std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)?;
         buf
     } else {
-        std::fs::read(file).map_err(|e| CommandError::Failed(format!("{}: {e}", file.display())))?
+        std::fs::read(file).map_err(|e| UserError::failed(format!("{}: {e}", file.display())))?
     };
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
@@ -112,11 +103,10 @@ pub(super) struct Blocked<'a> {
 /// that speaks to what failed. Prints nothing when there is nothing to say.
 pub(super) fn print_report(
     out: &mut impl Write,
-    repo: &Repo,
-    policies: &Policies,
-    report: &Report,
+    checked: &Checked,
     hook: Option<Blocked<'_>>,
 ) -> std::io::Result<()> {
+    let report = &checked.report;
     for f in &report.findings {
         let place = match (&f.path, f.line) {
             (Some(path), Some(line)) => format!("{path}:{line}"),
@@ -153,28 +143,18 @@ pub(super) fn print_report(
             None => writeln!(out)?,
         }
     }
-    for id in &report.untrusted {
-        let trust = TrustStore::load(&repo.state_dir()).ok();
-        let files = policies
-            .get(id)
-            .map(|r| {
-                r.source
-                    .project_files
-                    .iter()
-                    .filter(|f| {
-                        !trust
-                            .as_ref()
-                            .is_some_and(|t| t.is_trusted(repo.workdir(), f))
-                    })
-                    .map(|f| f.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
-            .unwrap_or_default();
+    for gate in &checked.untrusted {
+        let files = gate
+            .files
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
         output::warning(
             out,
             &format!(
-                "command gate `{id}` not run: {files} is not trusted\n  hint: read it, then run `git zen trust`"
+                "command gate `{}` not run: {files} is not trusted\n  hint: read it, then run `git zen trust`",
+                gate.rule
             ),
         )?;
     }
@@ -212,7 +192,7 @@ pub(super) fn print_report(
         (None, true) => writeln!(out, "{ERROR}git zen:{ERROR:#} check failed: {counts}")?,
         (_, false) => writeln!(out, "{WARN}git zen:{WARN:#} {counts}, not blocking")?,
     }
-    print_memory(out, repo, policies, report)
+    print_memory(out, &checked.memory)
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -223,28 +203,13 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-/// The recorded lessons and decisions related to what failed; quiet when there is no memory.
-fn print_memory(
-    out: &mut impl Write,
-    repo: &Repo,
-    policies: &Policies,
-    report: &Report,
-) -> std::io::Result<()> {
-    let Ok(store) = Store::open(repo) else {
-        return Ok(());
-    };
-    let Ok((index, _)) = Index::open_fresh(repo, &store) else {
-        return Ok(());
-    };
-    let Ok(records) = index.records() else {
-        return Ok(());
-    };
-    let related = memory::related(&records, &report.findings, policies, 3);
-    if related.is_empty() {
+/// The recorded lessons and decisions related to what failed; quiet when there are none.
+fn print_memory(out: &mut impl Write, memory: &[Record]) -> std::io::Result<()> {
+    if memory.is_empty() {
         return Ok(());
     }
     writeln!(out, "memory that speaks to this:")?;
-    for r in related {
+    for r in memory {
         writeln!(
             out,
             "  {ID}{}{ID:#} {} {} {DIM}(git zen show {}){DIM:#}",
@@ -386,16 +351,17 @@ pub fn run_trust(args: &TrustArgs) -> CmdResult {
         for file in &args.files {
             let abs = super::absolute(file);
             let relative = abs.strip_prefix(workdir).map(PathBuf::from).map_err(|_| {
-                CommandError::Failed(format!(
+                UserError::failed(format!(
                     "{} is outside this repository's work tree",
                     file.display()
                 ))
             })?;
             if !policies.project_files.contains(&relative) {
-                return Err(CommandError::Failed(format!(
-                    "{} is not a policy file of this project\n  hint: policy files are .datazentr/policies/*.toml",
+                return Err(UserError::failed(format!(
+                    "{} is not a policy file of this project",
                     file.display()
-                )));
+                ))
+                .hint("policy files are .datazentr/policies/*.toml"));
             }
             files.push(relative);
         }

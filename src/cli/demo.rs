@@ -6,7 +6,7 @@ use std::process::Command;
 
 use anstyle::Style;
 
-use super::{CmdResult, CommandError};
+use super::{CmdResult, UserError};
 
 /// Try git-zen in a new temporary repository: init, record, list, show, supersede, validate, commit.
 ///
@@ -28,21 +28,16 @@ struct Tour {
 
 impl Tour {
     /// Runs one step, echoing it like a shell session; returns its stdout.
-    fn step(&self, program: &str, args: &[&str]) -> Result<String, CommandError> {
+    fn step(&self, program: &str, args: &[&str]) -> Result<String, UserError> {
         self.run_step(program, args, true)
     }
 
     /// A step that shows a refusal: it must fail.
-    fn step_refused(&self, program: &str, args: &[&str]) -> Result<String, CommandError> {
+    fn step_refused(&self, program: &str, args: &[&str]) -> Result<String, UserError> {
         self.run_step(program, args, false)
     }
 
-    fn run_step(
-        &self,
-        program: &str,
-        args: &[&str],
-        succeed: bool,
-    ) -> Result<String, CommandError> {
+    fn run_step(&self, program: &str, args: &[&str], succeed: bool) -> Result<String, UserError> {
         let mut out = anstream::stdout();
         let shown: Vec<String> = args.iter().map(|a| shell_quote(a)).collect();
         writeln!(out, "{PROMPT}$ {program} {}{PROMPT:#}", shown.join(" "))?;
@@ -72,7 +67,7 @@ impl Tour {
         out.write_all(&result.stderr)?;
         writeln!(out)?;
         if result.status.success() != succeed {
-            return Err(CommandError::Failed(format!(
+            return Err(UserError::failed(format!(
                 "the demo step `{program} {}` ended with {}, which the tour did not expect",
                 args.join(" "),
                 result.status
@@ -94,7 +89,7 @@ pub fn run(args: &DemoArgs) -> CmdResult {
         Some(dir) => {
             let dir = super::absolute(dir);
             std::fs::create_dir(&dir)
-                .map_err(|e| CommandError::Failed(format!("{}: {e}", dir.display())))?;
+                .map_err(|e| UserError::failed(format!("{}: {e}", dir.display())))?;
             dir
         }
         None => tempfile::Builder::new()

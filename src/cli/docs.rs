@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::CommandFactory;
 
-use super::{Cli, CmdResult, CommandError};
+use super::{Cli, CmdResult, UserError};
 
 /// Print a shell completion script.
 ///
@@ -48,8 +48,7 @@ pub fn run_man(args: &ManArgs) -> CmdResult {
         None => default_man_dir()?,
     };
     let man1 = dir.join("man1");
-    fs::create_dir_all(&man1)
-        .map_err(|e| CommandError::Failed(format!("{}: {e}", man1.display())))?;
+    fs::create_dir_all(&man1).map_err(|e| UserError::failed(format!("{}: {e}", man1.display())))?;
     let mut written = vec![write_page(&man1, "git-zen", cmd.clone())?];
     for sub in cmd.get_subcommands() {
         let name = format!("git-zen-{}", sub.get_name());
@@ -65,20 +64,20 @@ pub fn run_man(args: &ManArgs) -> CmdResult {
     Ok(())
 }
 
-fn write_page(dir: &Path, name: &str, cmd: clap::Command) -> Result<PathBuf, CommandError> {
+fn write_page(dir: &Path, name: &str, cmd: clap::Command) -> Result<PathBuf, UserError> {
     let path = dir.join(format!("{name}.1"));
     let mut page = Vec::new();
     clap_mangen::Man::new(cmd).render(&mut page)?;
     git_zen::fsutil::write_atomic(&path, &page, git_zen::fsutil::Existing::Replace)
-        .map_err(|e| CommandError::Failed(format!("{}: {e}", path.display())))?;
+        .map_err(|e| UserError::failed(format!("{}: {e}", path.display())))?;
     Ok(path)
 }
 
 /// `<prefix>/share/man` for a binary installed as `<prefix>/bin/git-zen`.
-fn default_man_dir() -> Result<PathBuf, CommandError> {
+fn default_man_dir() -> Result<PathBuf, UserError> {
     let exe = std::env::current_exe()?;
     let prefix = exe.parent().and_then(Path::parent).ok_or_else(|| {
-        CommandError::Failed("cannot tell where git-zen is installed: pass --install DIR".into())
+        UserError::failed("cannot tell where git-zen is installed: pass --install DIR")
     })?;
     Ok(prefix.join("share").join("man"))
 }

@@ -7,7 +7,8 @@ use git_zen::genesis::seed::HubMemory;
 use git_zen::genesis::{self, Skill, Template, Variable};
 use git_zen::hub::{self, Hub};
 
-use super::{CmdResult, CommandError, absolute, interactive, output};
+use super::ui::{Terminal, deliver};
+use super::{CmdResult, UserError, absolute, interactive, output};
 
 /// Create a new git repository from a template, with its memory initialised and a first commit.
 ///
@@ -46,7 +47,7 @@ pub struct GenesisArgs {
 
 pub fn run_genesis(args: &GenesisArgs) -> CmdResult {
     let cwd = std::env::current_dir()
-        .map_err(|e| CommandError::Failed(format!("cannot read the current directory: {e}")))?;
+        .map_err(|e| UserError::failed(format!("cannot read the current directory: {e}")))?;
     let hub = if args.no_memory {
         None
     } else {
@@ -70,14 +71,15 @@ pub fn run_genesis(args: &GenesisArgs) -> CmdResult {
     for pair in &args.set {
         let (key, value) = pair
             .split_once('=')
-            .ok_or_else(|| CommandError::Usage(format!("--set {pair}: expected KEY=VALUE")))?;
+            .ok_or_else(|| UserError::usage(format!("--set {pair}: expected KEY=VALUE")))?;
         given.insert(key.trim().to_owned(), value.to_owned());
     }
     let (author, email) = genesis::identity(&cwd);
     if !args.dry_run && (author.is_empty() || email.is_empty()) {
-        return Err(CommandError::Failed(
-            "git has no user.name or user.email for the first commit\n  hint: git config --global user.name \"Your Name\"; git config --global user.email you@example.com".into(),
-        ));
+        return Err(UserError::failed(
+            "git has no user.name or user.email for the first commit",
+        )
+        .hint("git config --global user.name \"Your Name\"; git config --global user.email you@example.com"));
     }
     let mut prompt =
         |var: &str, spec: &Variable, default: Option<&str>| -> std::io::Result<String> {
@@ -100,7 +102,8 @@ pub fn run_genesis(args: &GenesisArgs) -> CmdResult {
     let answers = genesis::answers(&template, &args.name, (&author, &email), &given, ask)?;
     let target = absolute(std::path::Path::new(&args.name));
     let spinner = output::spinner(&format!("creating {}", target.display()));
-    let created = genesis::create(
+    let created = git_zen::usecase::genesis::create(
+        &mut Terminal,
         &template,
         &skills,
         hub.as_ref(),
@@ -109,7 +112,7 @@ pub fn run_genesis(args: &GenesisArgs) -> CmdResult {
         args.dry_run,
     );
     spinner.finish_and_clear();
-    let created = created?;
+    let (created, emitted) = created?;
     let mut out = anstream::stdout();
     let verb = if args.dry_run {
         "would create"
@@ -166,25 +169,14 @@ pub fn run_genesis(args: &GenesisArgs) -> CmdResult {
     }
     if let Some(commit) = &created.commit {
         writeln!(out, "first commit {}", &commit[..12.min(commit.len())])?;
-        if let Ok(project) = git_zen::repo::Repo::open_exact(&created.target) {
-            super::services::notify(
-                &project,
-                "genesis.created",
-                serde_json::json!({
-                    "template": created.template,
-                    "skills": created.skills,
-                    "inherited": created.inherited.iter().map(|r| &r.id).collect::<Vec<_>>(),
-                    "hub": hub.as_ref().map(|h| &h.hub.url),
-                }),
-            );
-        }
+        deliver(&created.target, &emitted);
     }
     Ok(())
 }
 
 /// The hub genesis reads: the one named (its failure is an error), else the default hub (if
 /// it cannot be read, genesis goes on without memory, saying so).
-fn open_hub(spec: Option<&str>) -> Result<Option<HubMemory>, CommandError> {
+fn open_hub(spec: Option<&str>) -> Result<Option<HubMemory>, UserError> {
     let Some(hub) = Hub::configured(spec, None)? else {
         return Ok(None);
     };
@@ -344,9 +336,8 @@ pub fn run_skill(args: &SkillArgs) -> CmdResult {
                 .iter()
                 .find(|s| &s.meta.name == name)
                 .ok_or_else(|| {
-                    CommandError::Failed(format!(
-                        "no skill named `{name}`\n  hint: `git zen skill list` shows them"
-                    ))
+                    UserError::failed(format!("no skill named `{name}`"))
+                        .hint("`git zen skill list` shows them")
                 })?;
             writeln!(out, "{} — {}", skill.meta.name, skill.meta.description)?;
             if !skill.meta.requires.is_empty() {
@@ -378,7 +369,7 @@ pub struct UpdateArgs {
 pub fn run_update(args: &UpdateArgs) -> CmdResult {
     let repo = super::open_repo()?;
     let cwd = std::env::current_dir()
-        .map_err(|e| CommandError::Failed(format!("cannot read the current directory: {e}")))?;
+        .map_err(|e| UserError::failed(format!("cannot read the current directory: {e}")))?;
     let done = genesis::update::update(&repo, args.template.as_deref(), &cwd)?;
     let mut out = anstream::stdout();
     writeln!(out, "template {} -> {}", done.from, done.to)?;
@@ -402,14 +393,15 @@ pub fn run_update(args: &UpdateArgs) -> CmdResult {
     if done.conflicts.is_empty() {
         Ok(())
     } else {
-        Err(CommandError::Failed(format!(
-            "{} file(s) have conflict markers: {}\n  hint: resolve them, then commit",
+        Err(UserError::failed(format!(
+            "{} file(s) have conflict markers: {}",
             done.conflicts.len(),
             done.conflicts
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
                 .join(", ")
-        )))
+        ))
+        .hint("resolve them, then commit"))
     }
 }

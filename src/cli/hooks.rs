@@ -2,14 +2,14 @@
 
 use std::io::{BufRead, Write};
 
-use git_zen::changes::{self, CommitChanges};
+use git_zen::error::UserError;
 use git_zen::hooks::{self, Action, HookStatus, State};
 use git_zen::policy::Hook;
-use git_zen::policy::run::Checker;
-use gix::ObjectId;
+use git_zen::usecase::check::{self, Target};
 
 use super::check::{Blocked, print_report, read_message};
-use super::{CmdResult, CommandError, open_repo, output};
+use super::ui::{Terminal, deliver};
+use super::{CmdResult, open_repo, output};
 
 /// Install, remove or inspect git-zen's git hooks (pre-commit, commit-msg, pre-push).
 #[derive(Debug, clap::Args)]
@@ -125,99 +125,31 @@ pub fn run_hook(args: &HookArgs) -> CmdResult {
         HookName::CommitMsg => (Hook::CommitMsg, "commit"),
         HookName::PrePush => (Hook::PrePush, "push"),
     };
-    let mut commits = Vec::new();
-    let mut message = None;
-    let staged = match hook {
-        Hook::PreCommit => changes::staged(repo.gix())?,
+    let target = match hook {
+        Hook::PreCommit => Target::Staged { message: None },
         Hook::CommitMsg => {
-            let file = args.args.first().ok_or_else(|| {
-                CommandError::Usage("commit-msg needs the message file git passes".into())
-            })?;
-            message = Some(read_message(std::path::Path::new(file))?);
-            changes::staged(repo.gix())?
+            let file = args
+                .args
+                .first()
+                .ok_or_else(|| UserError::usage("commit-msg needs the message file git passes"))?;
+            Target::Staged {
+                message: Some(read_message(std::path::Path::new(file))?),
+            }
         }
-        Hook::PrePush => {
-            let remote = args.args.first().map(String::as_str).unwrap_or("");
-            commits = pushed_commits(&repo, remote)?;
-            Vec::new()
-        }
+        Hook::PrePush => Target::Push {
+            remote: args.args.first().cloned().unwrap_or_default(),
+            lines: std::io::stdin().lock().lines().collect::<Result<_, _>>()?,
+        },
     };
-    // Nothing to judge: skip loading the policies at all.
-    if staged.is_empty() && commits.is_empty() && message.is_none() {
+    let Some(checked) = check::check(&repo, &mut Terminal, target, Some(hook))? else {
         return Ok(());
-    }
-    let policies = git_zen::policy::load(repo.workdir())?;
-    let checker = Checker::new(&repo, &policies, Some(hook), Checker::skip_from_env());
-    let mut report = checker.report();
-    if hook == Hook::PrePush {
-        checker.commits(&commits, &mut report)?;
-    } else {
-        checker.staged(&staged, message.as_deref(), &mut report)?;
-    }
-    let mut err = anstream::stderr();
-    print_report(
-        &mut err,
-        &repo,
-        &policies,
-        &report,
-        Some(Blocked { action }),
-    )?;
-    if report.blocks() {
-        // Queued only: the hook never waits for the network.
-        super::services::notify(
-            &repo,
-            "policy.failed",
-            serde_json::json!({ "hook": hook, "report": report }),
-        );
-        Err(CommandError::Silent)
+    };
+    print_report(&mut anstream::stderr(), &checked, Some(Blocked { action }))?;
+    // Queued only: the hook never waits for the network.
+    deliver(repo.workdir(), &checked.emitted);
+    if checked.report.blocks() {
+        Err(UserError::reported())
     } else {
         Ok(())
     }
-}
-
-/// The commits a push sends, from the `<local ref> <local id> <remote ref> <remote id>` lines git
-/// writes to the hook's stdin: for an existing branch what the remote lacks, for a new branch
-/// every commit no remote-tracking branch of `remote` has, for a deletion nothing.
-fn pushed_commits(
-    repo: &git_zen::repo::Repo,
-    remote: &str,
-) -> Result<Vec<CommitChanges>, CommandError> {
-    let mut ids: Vec<ObjectId> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for line in std::io::stdin().lock().lines() {
-        let line = line?;
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        let [_, local, _, remote_id] = fields[..] else {
-            continue;
-        };
-        let (Ok(local), Ok(remote_id)) = (
-            ObjectId::from_hex(local.as_bytes()),
-            ObjectId::from_hex(remote_id.as_bytes()),
-        ) else {
-            continue;
-        };
-        if local.is_null() {
-            continue;
-        }
-        let local_hex = local.to_string();
-        let known = !remote_id.is_null() && repo.gix().has_object(remote_id);
-        let range = if known {
-            changes::rev_list(repo, &[&format!("{remote_id}..{local_hex}")])?
-        } else {
-            let remotes = if remote.is_empty() || remote.contains(['/', ':']) {
-                "--remotes".to_owned()
-            } else {
-                format!("--remotes={remote}")
-            };
-            changes::rev_list(repo, &[&local_hex, "--not", &remotes])?
-        };
-        for id in range {
-            if seen.insert(id) {
-                ids.push(id);
-            }
-        }
-    }
-    ids.into_iter()
-        .map(|id| changes::commit_changes(repo.gix(), id).map_err(CommandError::from))
-        .collect()
 }

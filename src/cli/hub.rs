@@ -3,10 +3,12 @@
 use std::io::Write;
 
 use git_zen::hub::registry::{self, Stage};
-use git_zen::hub::{self, Hub, HubEntry, HubError, Hubs, SyncReport};
+use git_zen::hub::{self, Hub, Hubs, SyncReport};
 use git_zen::record::Outcome;
+use git_zen::usecase;
 
-use super::{CmdResult, CommandError, open_repo, open_store, output};
+use super::ui::{Terminal, deliver};
+use super::{CmdResult, UserError, open_repo, output};
 
 /// Work with memory hubs: shared repositories of the team's records, templates and projects.
 #[derive(Debug, clap::Args)]
@@ -118,7 +120,7 @@ fn project_dir() -> Option<std::path::PathBuf> {
     open_repo().ok().map(|r| r.workdir().to_path_buf())
 }
 
-fn resolve(spec: Option<&str>) -> Result<Hub, CommandError> {
+fn resolve(spec: Option<&str>) -> Result<Hub, UserError> {
     Ok(Hub::resolve(spec, project_dir().as_deref())?)
 }
 
@@ -141,43 +143,17 @@ pub fn run_hub(args: &HubArgs) -> CmdResult {
             writeln!(out, "next: git zen hub add <name> {} --default", report.url)?;
         }
         HubCommand::Add { name, url, default } => {
-            hub::config::check_name(name)?;
-            let mut hubs = Hubs::load()?;
-            if let Some(entry) = hubs.hubs.get(name) {
-                return Err(HubError::Exists {
-                    name: name.clone(),
-                    url: entry.url.clone(),
-                }
-                .into());
-            }
-            let url = hub::config::normalize_url(url).unwrap_or_else(|| url.clone());
-            let hub = Hub::new(name, &url)?;
-            // Clone now: an unreachable or non-hub URL is refused before anything is saved.
+            // Cloned now: an unreachable or non-hub URL is refused before anything is saved.
             let spinner = output::spinner(&format!("cloning {url}"));
-            let synced = hub.sync();
+            let added = usecase::hub::add(name, url, *default);
             spinner.finish_and_clear();
-            if let Err(e) = synced {
-                let _ = std::fs::remove_dir_all(hub.clone_dir());
-                return Err(e.into());
-            }
-            if !hub::layout::is_hub(&hub)? {
-                let _ = std::fs::remove_dir_all(hub.clone_dir());
-                return Err(HubError::NotAHub { url }.into());
-            }
-            let index = hub.index()?;
-            let records = index.records()?.len();
-            hubs.hubs
-                .insert(name.clone(), HubEntry { url: url.clone() });
-            if *default || hubs.default.is_none() {
-                hubs.default = Some(name.clone());
-            }
-            hubs.save()?;
-            let marker = if hubs.default.as_deref() == Some(name.as_str()) {
-                " (default)"
-            } else {
-                ""
-            };
-            writeln!(out, "added hub {name}{marker}: {url}, {records} records")?;
+            let added = added?;
+            let marker = if added.default { " (default)" } else { "" };
+            writeln!(
+                out,
+                "added hub {name}{marker}: {}, {} records",
+                added.hub.url, added.records
+            )?;
         }
         HubCommand::List { json } => {
             let hubs = Hubs::load()?;
@@ -212,24 +188,8 @@ pub fn run_hub(args: &HubArgs) -> CmdResult {
             }
         }
         HubCommand::Remove { name, force } => {
-            let mut hubs = Hubs::load()?;
-            let Some(entry) = hubs.hubs.get(name).cloned() else {
-                return Err(HubError::Unknown(name.clone()).into());
-            };
-            let hub = Hub::new(name, &entry.url)?;
-            let pending = hub::pending_count(&hub);
-            if pending > 0 && !force {
-                return Err(CommandError::Failed(format!(
-                    "{pending} write(s) wait to be pushed to hub `{name}`\n  hint: `git zen sync --hub {name}` pushes them; --force deletes them"
-                )));
-            }
-            hubs.hubs.remove(name);
-            if hubs.default.as_deref() == Some(name.as_str()) {
-                hubs.default = None;
-            }
-            hubs.save()?;
-            hub.delete_local()?;
-            writeln!(out, "removed hub {name} ({})", entry.url)?;
+            let hub = usecase::hub::remove(name, *force)?;
+            writeln!(out, "removed hub {name} ({})", hub.url)?;
         }
         HubCommand::Projects { hub, json } => {
             let hub = resolve(hub.as_deref())?;
@@ -333,32 +293,24 @@ pub struct PromoteArgs {
 }
 
 pub fn run_promote(args: &PromoteArgs) -> CmdResult {
-    let (repo, store) = open_store()?;
-    let hub = Hub::resolve(args.hub.as_deref(), Some(repo.workdir()))?;
-    let (record, report) = hub::promote::promote(&hub, &repo, &store, &args.id)?;
-    let state = if report.offline.is_some() {
+    let repo = open_repo()?;
+    let promoted = usecase::hub::promote(&repo, &mut Terminal, &args.id, args.hub.as_deref())?;
+    let state = if promoted.sync.offline.is_some() {
         "queued for"
     } else {
         "promoted to"
     };
+    let record = &promoted.record;
     writeln!(
         anstream::stdout(),
         "{state} hub {}: {} {} {}",
-        hub.name,
+        promoted.hub.name,
         record.kind,
         record.id,
         record.title
     )?;
-    super::services::notify(
-        &repo,
-        "hub.promoted",
-        serde_json::json!({
-            "hub": { "name": hub.name, "url": hub.url },
-            "record": git_zen::services::record_summary(&record),
-            "pending": report.offline.is_some(),
-        }),
-    );
-    report_sync(&hub, &report)
+    deliver(repo.workdir(), &promoted.emitted);
+    report_sync(&promoted.hub, &promoted.sync)
 }
 
 /// Fetch a hub, refresh its cache, and push the writes waiting for it.
@@ -447,20 +399,18 @@ enum VerdictArg {
 
 pub fn run_outcome(args: &OutcomeArgs) -> CmdResult {
     let repo = open_repo()?;
-    let hub = Hub::resolve(args.hub.as_deref(), Some(repo.workdir()))?;
     let verdict = match args.verdict {
         VerdictArg::Success => Outcome::Success,
         VerdictArg::Failure => Outcome::Failure,
         VerdictArg::Mixed => Outcome::Mixed,
     };
-    let (record, report) =
-        hub::outcome::record_outcome(&hub, &repo, &args.id, verdict, &args.message)?;
+    let done = usecase::hub::outcome(&repo, &args.id, verdict, &args.message, args.hub.as_deref())?;
     writeln!(
         anstream::stdout(),
         "{verdict} recorded for {} {} in hub {}",
-        record.id,
-        record.title,
-        hub.name
+        done.record.id,
+        done.record.title,
+        done.hub.name
     )?;
-    report_sync(&hub, &report)
+    report_sync(&done.hub, &done.sync)
 }

@@ -1,6 +1,6 @@
 //! `git zen mcp`
 
-use super::{CmdResult, CommandError};
+use super::{CmdResult, UserError};
 
 /// Serve the team's memory to coding agents over the Model Context Protocol (stdio)
 ///
@@ -30,11 +30,11 @@ pub struct McpArgs {}
 
 pub fn run(_args: &McpArgs) -> CmdResult {
     let cwd = std::env::current_dir()
-        .map_err(|e| CommandError::Failed(format!("cannot read the current directory: {e}")))?;
+        .map_err(|e| UserError::failed(format!("cannot read the current directory: {e}")))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| CommandError::Failed(format!("cannot start the MCP server: {e}")))?;
+        .map_err(|e| UserError::failed(format!("cannot start the MCP server: {e}")))?;
     runtime.block_on(git_zen::mcp::serve_stdio(cwd))?;
     Ok(())
 }

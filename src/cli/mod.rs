@@ -15,15 +15,17 @@ mod read;
 mod recall;
 mod record;
 mod services;
+mod ui;
 mod validate;
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use git_zen::repo::{Repo, RepoError};
-use git_zen::store::{Store, StoreError};
+use git_zen::error::UserError;
+use git_zen::repo::Repo;
+use git_zen::store::Store;
 
 /// Team memory inside git: decisions, patterns and lessons as reviewed files.
 ///
@@ -89,59 +91,8 @@ enum Command {
     Man(docs::ManArgs),
 }
 
-/// An error as the user sees it: a message and an exit code.
-#[derive(Debug)]
-pub enum CommandError {
-    /// Bad input or a failed check: the message is printed, exit 1.
-    Failed(String),
-    /// The command line itself is wrong: the message is printed, exit 2 (as clap does).
-    Usage(String),
-    /// A check already printed its findings: exit 1 without another message.
-    Silent,
-    /// The reader of our output went away (`git zen list | head`): exit quietly.
-    BrokenPipe,
-}
-
-impl From<io::Error> for CommandError {
-    fn from(e: io::Error) -> Self {
-        if e.kind() == io::ErrorKind::BrokenPipe {
-            CommandError::BrokenPipe
-        } else {
-            CommandError::Failed(e.to_string())
-        }
-    }
-}
-
-macro_rules! failed_from {
-    ($($t:ty),*) => {$(
-        impl From<$t> for CommandError {
-            fn from(e: $t) -> Self {
-                CommandError::Failed(e.to_string())
-            }
-        }
-    )*};
-}
-failed_from!(
-    git_zen::import::ImportError,
-    git_zen::index::IndexError,
-    RepoError,
-    StoreError,
-    git_zen::record::RecordError,
-    serde_json::Error,
-    git_zen::policy::run::RunError,
-    git_zen::policy::PolicyError,
-    git_zen::changes::ChangesError,
-    git_zen::policy::trust::TrustError,
-    git_zen::policy::secrets::SecretsError,
-    git_zen::hooks::HooksError,
-    git_zen::genesis::GenesisError,
-    git_zen::hub::HubError,
-    git_zen::services::ServicesError,
-    git_zen::mcp::ServeError
-);
-
 /// The result of a command.
-pub type CmdResult = Result<(), CommandError>;
+pub type CmdResult = Result<(), UserError>;
 
 /// Parses the command line, runs the command and returns the exit code.
 pub fn main() -> ExitCode {
@@ -152,18 +103,10 @@ pub fn main() -> ExitCode {
         ColorWhen::Never => anstream::ColorChoice::Never.write_global(),
     }
     match run(cli.command) {
-        Ok(()) | Err(CommandError::BrokenPipe) => ExitCode::SUCCESS,
-        Err(CommandError::Silent) => ExitCode::from(1),
-        Err(CommandError::Usage(message)) => {
-            let mut err = anstream::stderr();
-            let _ = output::error(&mut err, &message);
-            let _ = writeln!(err, "\nFor more information, try '--help'.");
-            ExitCode::from(2)
-        }
-        Err(CommandError::Failed(message)) => {
-            let mut err = anstream::stderr();
-            let _ = output::error(&mut err, &message);
-            ExitCode::from(1)
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let code = output::failure(&mut anstream::stderr(), &e);
+            ExitCode::from(code)
         }
     }
 }
@@ -204,14 +147,14 @@ fn run(command: Command) -> CmdResult {
 }
 
 /// The repository around the current directory.
-fn open_repo() -> Result<Repo, CommandError> {
+fn open_repo() -> Result<Repo, UserError> {
     let cwd = std::env::current_dir()
-        .map_err(|e| CommandError::Failed(format!("cannot read the current directory: {e}")))?;
+        .map_err(|e| UserError::failed(format!("cannot read the current directory: {e}")))?;
     Ok(Repo::discover(&cwd)?)
 }
 
 /// The repository and its store.
-fn open_store() -> Result<(Repo, Store), CommandError> {
+fn open_store() -> Result<(Repo, Store), UserError> {
     let repo = open_repo()?;
     let store = Store::open(&repo)?;
     Ok((repo, store))

@@ -4,6 +4,7 @@
 use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
+use git_zen::error::{ErrorKind, UserError};
 use git_zen::record::{Kind, Outcome, Record, Status};
 use git_zen::store::unique_prefix_lengths;
 
@@ -16,6 +17,20 @@ const WARN: Style = AnsiColor::Yellow.on_default().bold();
 /// `error: message` on stderr.
 pub fn error(out: &mut impl Write, message: &str) -> io::Result<()> {
     writeln!(out, "{ERROR}error:{ERROR:#} {message}")
+}
+
+/// Shows a failed command's error the way its kind asks for, and returns the exit code: nothing
+/// for a broken pipe (exit 0) or a failure already shown (exit 1), `error: …` with its notes
+/// and hints otherwise (exit 1), plus a pointer to `--help` for a usage error (exit 2).
+pub fn failure(out: &mut impl Write, e: &UserError) -> u8 {
+    let _ = match e.kind {
+        ErrorKind::BrokenPipe => return 0,
+        ErrorKind::Reported => return 1,
+        ErrorKind::Failed => error(out, &e.to_string()),
+        ErrorKind::Usage => error(out, &e.to_string())
+            .and_then(|()| writeln!(out, "\nFor more information, try '--help'.")),
+    };
+    if e.kind == ErrorKind::Usage { 2 } else { 1 }
 }
 
 /// `warning: message` on stderr.

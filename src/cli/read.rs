@@ -2,11 +2,12 @@
 
 use std::io::Write;
 
-use git_zen::index::Index;
 use git_zen::record::{Kind, Record, Status};
+use git_zen::usecase::read::{self, ListFilter};
 
 use super::record::{KindArg as KindFilter, StatusArg as StatusFilter};
-use super::{CmdResult, open_store, output};
+use super::ui::Terminal;
+use super::{CmdResult, open_repo, output};
 
 /// List records, oldest first.
 #[derive(Debug, clap::Args)]
@@ -26,22 +27,15 @@ pub struct ListArgs {
 }
 
 pub fn run_list(args: &ListArgs) -> CmdResult {
-    let (repo, store) = open_store()?;
-    let (index, _) = Index::open_fresh(&repo, &store)?;
-    super::recall::report_broken(&index)?;
-    let all = index.records()?;
-    let kind = args.kind.map(Kind::from);
-    let status = args.status.map(Status::from);
-    let records: Vec<&Record> = all
-        .iter()
-        .filter(|r| kind.is_none_or(|k| r.kind == k))
-        .filter(|r| status.is_none_or(|s| r.status == s))
-        .filter(|r| {
-            args.tags
-                .iter()
-                .all(|t| r.tags.iter().any(|rt| rt.eq_ignore_ascii_case(t)))
-        })
-        .collect();
+    let repo = open_repo()?;
+    let filter = ListFilter {
+        kind: args.kind.map(Kind::from),
+        status: args.status.map(Status::from),
+        tags: args.tags.clone(),
+    };
+    let listing = read::list(&repo, &filter)?;
+    super::recall::report_skipped(&listing.skipped)?;
+    let records: Vec<&Record> = listing.records.iter().collect();
     // Rendered whole, then written once: stdout is line-buffered, and a write per line was
     // most of the time `list --json` took at 1,000 records.
     let mut buf = Vec::new();
@@ -66,21 +60,13 @@ pub struct ShowArgs {
 }
 
 pub fn run_show(args: &ShowArgs) -> CmdResult {
-    let (repo, store) = open_store()?;
-    let (index, _) = Index::open_fresh(&repo, &store)?;
-    let record = match index.resolve(&args.id) {
-        Ok(record) => record,
-        Err(e) => {
-            // A broken file is the likely reason a record cannot be found: say so.
-            super::recall::report_broken(&index)?;
-            return Err(e.into());
-        }
-    };
+    let repo = open_repo()?;
+    let shown = read::show(&repo, &mut Terminal, &args.id)?;
     let mut buf = Vec::new();
     if args.json {
-        output::json(&mut buf, &record.to_json(true))?;
+        output::json(&mut buf, &shown.record.to_json(true))?;
     } else {
-        output::record_detail(&mut buf, &record)?;
+        output::record_detail(&mut buf, &shown.record)?;
     }
     anstream::stdout().write_all(&buf)?;
     Ok(())

@@ -3,11 +3,12 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use git_zen::index::{Index, RecallQuery, recall};
+use git_zen::index::Index;
 use git_zen::record::{Kind, Status};
+use git_zen::usecase::read::{self, ListFilter, RecallRequest};
 
 use super::record::{KindArg as KindFilter, StatusArg as StatusFilter};
-use super::{CmdResult, open_store, output};
+use super::{CmdResult, open_repo, open_store, output};
 
 /// Search the team's memory, best first.
 ///
@@ -46,40 +47,35 @@ pub struct RecallArgs {
 }
 
 pub fn run_recall(args: &RecallArgs) -> CmdResult {
-    let (repo, store) = open_store()?;
-    let (index, _) = Index::open_fresh(&repo, &store)?;
-    report_broken(&index)?;
+    let repo = open_repo()?;
     // --path is relative to where the user stands; records' globs are relative to the work tree.
     let path = args.path.as_ref().map(|p| {
         let abs = super::absolute(p);
-        store.relative(&abs).to_string_lossy().replace('\\', "/")
+        let rel = abs.strip_prefix(repo.workdir()).unwrap_or(&abs);
+        rel.to_string_lossy().replace('\\', "/")
     });
-    let query = RecallQuery {
-        text: args.query.as_deref(),
-        kind: args.kind.map(Kind::from),
-        status: args.status.map(Status::from),
-        tags: &args.tags,
-        path: path.as_deref(),
+    let request = RecallRequest {
+        text: args.query.clone(),
+        filter: ListFilter {
+            kind: args.kind.map(Kind::from),
+            status: args.status.map(Status::from),
+            tags: args.tags.clone(),
+        },
+        path,
         all: args.all,
         limit: args.limit,
+        hub: args.hub.clone(),
     };
-    let mut hits = recall(&index, &query)?;
-    if let Some(spec) = &args.hub {
-        let hub = git_zen::hub::Hub::resolve(Some(spec), Some(repo.workdir()))?;
-        let theirs = git_zen::hub::recall::hub_hits(&hub, &query)?;
-        hits = git_zen::hub::recall::merge(hits, theirs, args.limit);
-    }
+    let recalled = read::recall(&repo, &request)?;
+    report_skipped(&recalled.skipped)?;
+    let hits = &recalled.hits;
     let mut buf = Vec::new();
     if args.json {
-        output::json(&mut buf, &hits)?;
+        output::json(&mut buf, hits)?;
     } else {
-        let successor_title = |id: &str| {
-            id.parse()
-                .ok()
-                .and_then(|id| index.get(&id).ok().flatten())
-                .map(|r| r.title)
-        };
-        output::hits(&mut buf, &hits, successor_title)?;
+        output::hits(&mut buf, hits, |id| {
+            recalled.successor_titles.get(id).cloned()
+        })?;
         if hits.is_empty() {
             writeln!(anstream::stderr(), "no records match")?;
         }
@@ -89,12 +85,18 @@ pub fn run_recall(args: &RecallArgs) -> CmdResult {
 }
 
 /// Warns about record files the cache could not parse (they are left out of every answer).
-pub fn report_broken(index: &Index) -> CmdResult {
+pub fn report_skipped(skipped: &[String]) -> CmdResult {
     let mut err = anstream::stderr();
-    for problem in index.errors()? {
+    for problem in skipped {
         output::warning(&mut err, &format!("skipped {problem}"))?;
     }
     Ok(())
+}
+
+/// Warns about record files the cache could not parse.
+fn report_broken(index: &Index) -> CmdResult {
+    let skipped: Vec<String> = index.errors()?.iter().map(ToString::to_string).collect();
+    report_skipped(&skipped)
 }
 
 /// Inspect or rebuild the memory cache (<git-dir>/datazentr/index.sqlite).

@@ -2,25 +2,12 @@
 
 use std::io::Write;
 
-use git_zen::repo::Repo;
+use git_zen::error::UserError;
 use git_zen::services::{self, Outbox, ServicesConfig};
+use git_zen::usecase::{self, record::Reviewed};
 
+use super::ui::{Terminal, deliver};
 use super::{CmdResult, open_repo, output};
-
-/// Queues `event` for the project's webhooks and starts delivering it in the background. A
-/// failure here never fails the command that emitted it: it is a warning.
-pub fn notify(repo: &Repo, event: &str, data: serde_json::Value) {
-    match services::emit(repo, event, &data) {
-        Ok(0) => {}
-        Ok(_) => services::flush_in_background(repo.workdir()),
-        Err(e) => {
-            let _ = output::warning(
-                &mut anstream::stderr(),
-                &format!("event {event} not queued: {e}"),
-            );
-        }
-    }
-}
 
 /// Webhook deliveries and AI spend: what is queued, what landed, what it cost.
 ///
@@ -196,8 +183,10 @@ pub fn run_services(args: &ServicesArgs) -> CmdResult {
 
 /// Draft records from a commit range with the configured AI provider: it reads the commit
 /// messages and a bounded diff summary and proposes records, which are validated like any
-/// record. On a terminal each draft opens in your editor (empty it to drop it); elsewhere the
-/// drafts are printed and nothing is written unless --yes. Every call goes to the cost ledger.
+/// record. On a terminal (or with --edit) each draft opens in your editor (empty it to drop
+/// it); a draft that does not check out is kept for `git zen edit <id>` and the others go on.
+/// Elsewhere the drafts are printed and nothing is written unless --yes. Every call goes to the
+/// cost ledger.
 #[derive(Debug, clap::Args)]
 pub struct DistillArgs {
     /// Commits to read: `A..B`, or one revision meaning `REV..HEAD`.
@@ -206,22 +195,23 @@ pub struct DistillArgs {
     #[arg(short, long, value_enum, default_value = "lesson")]
     kind: super::record::KindArg,
     /// Keep every draft without review.
-    #[arg(short, long)]
+    #[arg(short, long, conflicts_with = "edit")]
     yes: bool,
+    /// Review each draft in the editor even when not on a terminal.
+    #[arg(short, long)]
+    edit: bool,
 }
 
 pub fn run_distill(args: &DistillArgs) -> CmdResult {
-    let (repo, store) = super::open_store()?;
+    let repo = open_repo()?;
     let config = ServicesConfig::load(repo.workdir())?;
     let mut client = services::ai::AiClient::from_config(&config)?;
     let outbox = Outbox::open(&repo.state_dir())?;
     let kind = git_zen::record::Kind::from(args.kind);
     let summary = services::distill::summarize(&repo, &args.range)?;
     if summary.commits == 0 {
-        return Err(super::CommandError::Failed(format!(
-            "no commits in {}\n  hint: give a range like main~20..main",
-            args.range
-        )));
+        return Err(UserError::failed(format!("no commits in {}", args.range))
+            .hint("give a range like main~20..main"));
     }
     let spinner = output::spinner(&format!("asking {}", client.describe()));
     let answer = client.complete(
@@ -245,7 +235,7 @@ pub fn run_distill(args: &DistillArgs) -> CmdResult {
         answer.cost_usd
     )?;
     let mut out = anstream::stdout();
-    let review = !args.yes && super::interactive();
+    let review = args.edit || (!args.yes && super::interactive());
     if !args.yes && !review {
         for draft in &drafts {
             writeln!(out, "{}", git_zen::record::render(draft))?;
@@ -258,32 +248,30 @@ pub fn run_distill(args: &DistillArgs) -> CmdResult {
         }
         return Ok(());
     }
+    let mut kept = 0;
     for draft in &drafts {
-        let created = if review {
-            let file = repo.state_dir().join(format!("distill-{}.md", draft.id));
-            std::fs::create_dir_all(repo.state_dir())?;
-            std::fs::write(&file, git_zen::record::render(draft))?;
-            repo.edit_file(&file)?;
-            let text = std::fs::read_to_string(&file)?;
-            let _ = std::fs::remove_file(&file);
-            if text.trim().is_empty() {
-                writeln!(err, "dropped {}", draft.title)?;
-                continue;
+        match usecase::record::accept_draft(&repo, &mut Terminal, draft, review) {
+            Ok((Reviewed::Recorded(created), emitted)) => {
+                writeln!(
+                    out,
+                    "recorded {} {} {}",
+                    created.kind, created.id, created.title
+                )?;
+                deliver(repo.workdir(), &emitted);
             }
-            store.create_from_text(&text)?
-        } else {
-            store.create(draft)?
-        };
-        writeln!(
-            out,
-            "recorded {} {} {}",
-            created.kind, created.id, created.title
-        )?;
-        notify(
-            &repo,
-            "record.created",
-            serde_json::json!({ "record": services::record_summary(&created) }),
-        );
+            Ok((Reviewed::Dropped, _)) => writeln!(err, "dropped {}", draft.title)?,
+            // One draft that does not check out is kept for `git zen edit`; the others go on.
+            Err(e) => {
+                output::failure(&mut err, &e);
+                kept += 1;
+            }
+        }
+    }
+    if kept > 0 {
+        return Err(UserError::failed(format!(
+            "{kept} of {} draft(s) not recorded; each is kept as a draft",
+            drafts.len()
+        )));
     }
     Ok(())
 }

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use git_zen::validate::{self, Severity};
 
-use super::{CmdResult, CommandError, open_store, output};
+use super::{CmdResult, UserError, open_store, output};
 
 /// Lint every record: front matter, ids, file names, folders, and the links between records.
 ///
@@ -49,7 +49,7 @@ pub fn run(args: &ValidateArgs) -> CmdResult {
         )?;
     }
     if report.has_errors() {
-        Err(CommandError::Silent)
+        Err(UserError::reported())
     } else {
         Ok(())
     }

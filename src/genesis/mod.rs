@@ -8,6 +8,7 @@ pub mod skill;
 pub mod template;
 pub mod update;
 
+use crate::error::Hint;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -24,9 +25,7 @@ use crate::store::{DIR, Store};
 #[derive(Debug, thiserror::Error)]
 pub enum GenesisError {
     /// No built-in template has that name.
-    #[error(
-        "no template named `{0}`\n  hint: `git zen template list` shows them; a folder path works too"
-    )]
+    #[error("no template named `{0}`")]
     UnknownTemplate(String),
     /// A template file is malformed.
     #[error("{}:{line}: {message}", file.display())]
@@ -57,9 +56,7 @@ pub enum GenesisError {
         why: String,
     },
     /// A symbolic link in a template that is absolute or leads outside its `files/` folder.
-    #[error(
-        "refusing the symbolic link {link} -> {target}: {why}\n  hint: a template's links must be relative and lead to a path inside its files/ folder; copy the file in instead"
-    )]
+    #[error("refusing the symbolic link {link} -> {target}: {why}")]
     Symlink {
         /// The link, as found in the template (or as rendered).
         link: String,
@@ -77,7 +74,7 @@ pub enum GenesisError {
         message: String,
     },
     /// The target exists and is not an empty folder.
-    #[error("{} already exists and is not an empty folder\n  hint: pick a new name, or empty it first", .0.display())]
+    #[error("{} already exists and is not an empty folder", .0.display())]
     TargetExists(PathBuf),
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
@@ -91,9 +88,7 @@ pub enum GenesisError {
     #[error(transparent)]
     Git(#[from] crate::repo::RepoError),
     /// The hub could not be read.
-    #[error(
-        "cannot read the memory hub {hub}: {message}\n  hint: give a path or URL of a git repository with a .datazentr/ folder, or use --no-memory"
-    )]
+    #[error("cannot read the memory hub {hub}: {message}")]
     Hub {
         /// The hub as given.
         hub: String,
@@ -101,12 +96,10 @@ pub enum GenesisError {
         message: String,
     },
     /// Files still hold conflict markers from an earlier update.
-    #[error("these files still hold conflict markers from an earlier update: {}\n  hint: resolve them (keep the right text, delete the <<<<<<< ======= >>>>>>> lines), then run update again", .0.join(", "))]
+    #[error("these files still hold conflict markers from an earlier update: {}", .0.join(", "))]
     Conflicts(Vec<String>),
     /// The template asked for hooks and they could not be installed (the project is in place).
-    #[error(
-        "the project is created, but its hooks could not be installed: {0}\n  hint: run `git zen hooks install` in it"
-    )]
+    #[error("the project is created, but its hooks could not be installed: {0}")]
     Hooks(String),
     /// Skills do not compose (unknown, a cycle, two writing one file).
     #[error("{0}")]
@@ -463,4 +456,26 @@ struct TemplateRecord<'a> {
 /// This year (UTC), for the `year` variable.
 fn current_year() -> String {
     jiff::Timestamp::now().to_string()[..4].to_owned()
+}
+
+impl Hint for GenesisError {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            GenesisError::UnknownTemplate(_) => "`git zen template list` shows them; a folder path works too".into(),
+            GenesisError::Symlink { .. } => "a template's links must be relative and lead to a path inside its files/ folder; copy the file in instead".into(),
+            GenesisError::TargetExists(_) => "pick a new name, or empty it first".into(),
+            GenesisError::Hub { .. } => "give a path or URL of a git repository with a .datazentr/ folder, or use --no-memory".into(),
+            GenesisError::Conflicts(_) => "resolve them (keep the right text, delete the <<<<<<< ======= >>>>>>> lines), then run update again".into(),
+            GenesisError::Hooks(_) => "run `git zen hooks install` in it".into(),
+            GenesisError::Git(e) => return e.hint(),
+            GenesisError::Store(e) => return e.hint(),
+            GenesisError::Index(e) => return e.hint(),
+            GenesisError::Invalid { .. }
+            | GenesisError::Render { .. }
+            | GenesisError::Unsafe { .. }
+            | GenesisError::Answer { .. }
+            | GenesisError::Io { .. }
+            | GenesisError::Skill(_) => return None,
+        })
+    }
 }

@@ -5,6 +5,7 @@
 //! as `<hook>.zen-chained`), then `git-zen hook <name>` found on `PATH` — no absolute path of the
 //! binary is written anywhere, so moving or upgrading git-zen needs no re-install.
 
+use crate::error::Hint;
 use std::fs;
 use std::io;
 use std::os::unix::fs::PermissionsExt;
@@ -47,7 +48,7 @@ pub enum HooksError {
     },
     /// Both a foreign hook and a kept one exist, so chaining would lose one of them.
     #[error(
-        "{} is not git-zen's and {} already exists: installing would lose one of them\n  hint: merge the two by hand, then run `git zen hooks install` again",
+        "{} is not git-zen's and {} already exists: installing would lose one of them",
         hook.display(),
         chained.display()
     )]
@@ -243,4 +244,16 @@ pub fn uninstall(repo: &Repo) -> Result<Vec<(HookStatus, Action)>, HooksError> {
 fn write_shim(path: &Path, hook: Hook) -> Result<(), HooksError> {
     write_atomic(path, shim(hook).as_bytes(), Existing::Replace).map_err(io_err(path))?;
     fs::set_permissions(path, fs::Permissions::from_mode(0o755)).map_err(io_err(path))
+}
+
+impl Hint for HooksError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            HooksError::ChainTaken { .. } => {
+                Some("merge the two by hand, then run `git zen hooks install` again".into())
+            }
+            HooksError::Git(e) => e.hint(),
+            HooksError::Io { .. } => None,
+        }
+    }
 }

@@ -17,6 +17,7 @@ pub mod recall;
 pub mod registry;
 mod sync;
 
+use crate::error::Hint;
 use std::path::{Path, PathBuf};
 
 pub use config::{HubEntry, Hubs};
@@ -30,19 +31,13 @@ use crate::index::{Index, IndexError};
 #[derive(Debug, thiserror::Error)]
 pub enum HubError {
     /// No hub was named and none is configured.
-    #[error(
-        "no memory hub given and none configured\n  hint: `git zen hub add team <url-or-path> --default`, or pass --hub <name|url|path>"
-    )]
+    #[error("no memory hub given and none configured")]
     NotConfigured,
     /// A name that is neither a configured hub nor a path or URL.
-    #[error(
-        "no hub named `{0}`\n  hint: `git zen hub list` shows the configured hubs; a path or URL works too"
-    )]
+    #[error("no hub named `{0}`")]
     Unknown(String),
     /// A hub of that name is already configured.
-    #[error(
-        "a hub named `{name}` is already configured ({url})\n  hint: `git zen hub remove {name}` first, or pick another name"
-    )]
+    #[error("a hub named `{name}` is already configured ({url})")]
     Exists {
         /// The name.
         name: String,
@@ -53,7 +48,7 @@ pub enum HubError {
     #[error("`{0}` cannot be a hub name: use letters, digits, `-`, `_` and `.`")]
     BadName(String),
     /// The configuration file is malformed.
-    #[error("{}:{line}: {message}\n  hint: fix the file, or remove it and add the hubs again", file.display())]
+    #[error("{}:{line}: {message}", file.display())]
     Config {
         /// The file.
         file: PathBuf,
@@ -63,9 +58,7 @@ pub enum HubError {
         message: String,
     },
     /// The hub's remote could not be cloned or fetched.
-    #[error(
-        "cannot reach the memory hub {url}: {message}\n  hint: check the URL and the network; `git zen hub list` shows what is configured"
-    )]
+    #[error("cannot reach the memory hub {url}: {message}")]
     Unreachable {
         /// The hub's URL.
         url: String,
@@ -73,15 +66,13 @@ pub enum HubError {
         message: String,
     },
     /// The repository has no `.datazentr/` folder.
-    #[error(
-        "{url} is not a memory hub: it has no .datazentr/ folder\n  hint: `git zen hub init {url}` lays it out as one"
-    )]
+    #[error("{url} is not a memory hub: it has no .datazentr/ folder")]
     NotAHub {
         /// The hub's URL.
         url: String,
     },
     /// The local clone's branch has history the hub does not (someone committed in it by hand).
-    #[error("the local clone of hub `{name}` at {} has diverged from its remote: {message}\n  hint: remove that folder; the next command clones the hub again (queued writes are kept)", dir.display())]
+    #[error("the local clone of hub `{name}` at {} has diverged from its remote: {message}", dir.display())]
     Diverged {
         /// The hub's name.
         name: String,
@@ -91,7 +82,7 @@ pub enum HubError {
         message: String,
     },
     /// No record with that id in the hub (or in this project, for promote).
-    #[error("no record `{id}` in {place}\n  hint: {hint}")]
+    #[error("no record `{id}` in {place}")]
     NotFound {
         /// The id as given.
         id: String,
@@ -211,5 +202,39 @@ impl Hub {
     pub fn index(&self) -> Result<Index, HubError> {
         let (index, _) = Index::open_tree(&self.cache_path(), &self.clone_dir())?;
         Ok(index)
+    }
+}
+
+impl Hint for HubError {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            HubError::NotConfigured => {
+                "`git zen hub add team <url-or-path> --default`, or pass --hub <name|url|path>"
+                    .into()
+            }
+            HubError::Unknown(_) => {
+                "`git zen hub list` shows the configured hubs; a path or URL works too".into()
+            }
+            HubError::Exists { name, .. } => {
+                format!("`git zen hub remove {name}` first, or pick another name")
+            }
+            HubError::Config { .. } => "fix the file, or remove it and add the hubs again".into(),
+            HubError::Unreachable { .. } => {
+                "check the URL and the network; `git zen hub list` shows what is configured".into()
+            }
+            HubError::NotAHub { url } => format!("`git zen hub init {url}` lays it out as one"),
+            HubError::Diverged { .. } => {
+                "remove that folder; the next command clones the hub again (queued writes are kept)"
+                    .into()
+            }
+            HubError::NotFound { hint, .. } => hint.clone(),
+            HubError::Git(e) => return e.hint(),
+            HubError::Store(e) => return e.hint(),
+            HubError::Index(e) => return e.hint(),
+            HubError::BadName(_)
+            | HubError::NotRegistered(_)
+            | HubError::Io { .. }
+            | HubError::Record(_) => return None,
+        })
     }
 }

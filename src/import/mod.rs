@@ -7,6 +7,7 @@
 
 pub mod adr;
 
+use crate::error::Hint;
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -21,7 +22,7 @@ use adr::{AdrParseError, AdrRef, ParsedAdr};
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     /// The folder could not be read.
-    #[error("{}: {source}\n  hint: give the folder that holds the ADR files (e.g. doc/adr)", path.display())]
+    #[error("{}: {source}", path.display())]
     Folder {
         /// The folder.
         path: PathBuf,
@@ -338,4 +339,16 @@ fn source_key(store: &Store, path: &Path) -> String {
         }
     };
     rel.to_string_lossy().replace('\\', "/")
+}
+
+impl Hint for ImportError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            ImportError::Folder { .. } => {
+                Some("give the folder that holds the ADR files (e.g. doc/adr)".into())
+            }
+            ImportError::Store(e) => e.hint(),
+            ImportError::Invalid(_) => None,
+        }
+    }
 }

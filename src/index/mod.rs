@@ -11,6 +11,7 @@ mod refresh;
 mod schema;
 mod tree;
 
+use crate::error::Hint;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -34,7 +35,7 @@ pub enum IndexError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// SQLite failed even on a freshly rebuilt cache.
-    #[error("the memory cache at {} cannot be used: {source}\n  hint: check the disk (space, permissions); the cache is rebuilt from the records whenever it is deleted", path.display())]
+    #[error("the memory cache at {} cannot be used: {source}", path.display())]
     Sqlite {
         /// The cache file.
         path: PathBuf,
@@ -408,5 +409,14 @@ fn describe(e: &rusqlite::Error) -> String {
 fn remove_cache_files(path: &Path) {
     for suffix in ["", "-wal", "-shm"] {
         let _ = fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+impl Hint for IndexError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            IndexError::Sqlite { .. } => Some("check the disk (space, permissions); the cache is rebuilt from the records whenever it is deleted".into()),
+            IndexError::Store(e) => e.hint(),
+        }
     }
 }

@@ -2,22 +2,20 @@
 //! use. Each tool takes the directory the server answers for and returns its answer as JSON.
 
 use std::path::Path;
-use std::str::FromStr;
 
 use rmcp::schemars;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{ToolError, open_index};
-use crate::changes;
-use crate::id::RecordId;
-use crate::index::{self, Hit, Index, RecallQuery};
-use crate::policy::memory;
+use crate::error::UserError;
+use crate::index::Hit;
 use crate::policy::report::ReportJson;
-use crate::policy::run::Checker;
 use crate::record::{FieldNames, Kind, Outcome, Record, RecordInput, RecordJson, Status};
 use crate::repo::Repo;
-use crate::store::Store;
+use crate::usecase::check::{self, Target};
+use crate::usecase::read::{self, ListFilter, RecallRequest, Successor, vocabulary};
+use crate::usecase::record::RecordRequest;
+use crate::usecase::{self, Unattended};
 
 /// Arguments of `recall`.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -138,13 +136,6 @@ pub struct CheckParams {
     message: Option<String>,
 }
 
-/// A kind, status or outcome as written in a record, or the error that lists the choices.
-fn vocabulary<T: FromStr<Err = String>>(text: Option<&str>) -> Result<Option<T>, ToolError> {
-    text.map(str::parse)
-        .transpose()
-        .map_err(ToolError::Vocabulary)
-}
-
 /// A tool's answer: its JSON as text, fields in their declared order (what most clients show the
 /// model), and the same as structured content.
 #[derive(Debug)]
@@ -156,18 +147,12 @@ pub struct Answer {
 }
 
 impl Answer {
-    fn of(answer: &impl Serialize) -> Result<Answer, ToolError> {
+    fn of(answer: &impl Serialize) -> Result<Answer, UserError> {
         Ok(Answer {
             text: serde_json::to_string(answer)?,
             value: serde_json::to_value(answer)?,
         })
     }
-}
-
-/// Record files the cache could not parse, as `file:line: message`: left out of every answer,
-/// and said so.
-fn skipped(index: &Index) -> Result<Vec<String>, ToolError> {
-    Ok(index.errors()?.iter().map(ToString::to_string).collect())
 }
 
 /// One recall hit, compact: enough to decide whether to `show` it.
@@ -210,49 +195,39 @@ impl<'a> From<&'a Hit> for HitLine<'a> {
 #[derive(Debug, Serialize)]
 struct Recalled<'a> {
     hits: Vec<HitLine<'a>>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    skipped_files: Vec<String>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    skipped_files: &'a [String],
 }
 
 /// `recall`: ranked hits, compact.
-pub fn recall(dir: &Path, params: RecallParams) -> Result<Answer, ToolError> {
-    let kind = vocabulary::<Kind>(params.kind.as_deref())?;
-    let status = vocabulary::<Status>(params.status.as_deref())?;
-    let (_repo, store, index) = open_index(dir)?;
-    let path = params.path.as_deref().map(|p| repo_relative(&store, p));
-    let query = RecallQuery {
-        text: Some(&params.query),
-        kind,
-        status,
-        tags: &params.tags,
-        path: path.as_deref(),
+pub fn recall(dir: &Path, params: RecallParams) -> Result<Answer, UserError> {
+    let filter = ListFilter {
+        kind: vocabulary::<Kind>(params.kind.as_deref())?,
+        status: vocabulary::<Status>(params.status.as_deref())?,
+        tags: params.tags,
+    };
+    let repo = Repo::discover(dir)?;
+    let path = params.path.as_deref().map(|p| repo_relative(&repo, p));
+    let request = RecallRequest {
+        text: Some(params.query),
+        filter,
+        path,
         all: params.include_superseded,
         limit: params.limit,
+        hub: None,
     };
-    let hits = index::recall(&index, &query)?;
+    let recalled = read::recall(&repo, &request)?;
     Answer::of(&Recalled {
-        hits: hits.iter().map(HitLine::from).collect(),
-        skipped_files: skipped(&index)?,
+        hits: recalled.hits.iter().map(HitLine::from).collect(),
+        skipped_files: &recalled.skipped,
     })
 }
 
 /// A path as the records' globs see it: relative to the work tree, with `/`.
-fn repo_relative(store: &Store, path: &str) -> String {
+fn repo_relative(repo: &Repo, path: &str) -> String {
     let path = Path::new(path);
-    let relative = if path.is_absolute() {
-        store.relative(path)
-    } else {
-        path.to_path_buf()
-    };
+    let relative = path.strip_prefix(repo.workdir()).unwrap_or(path);
     relative.to_string_lossy().replace('\\', "/")
-}
-
-/// A record that replaces the one shown.
-#[derive(Debug, Serialize)]
-struct Successor {
-    id: String,
-    title: String,
-    status: Status,
 }
 
 /// What `show` answers: the record as `git zen show --json` prints it, then what replaced it.
@@ -260,65 +235,29 @@ struct Successor {
 struct Shown<'a> {
     #[serde(flatten)]
     record: RecordJson<'a>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    successors: Vec<Successor>,
+    #[serde(skip_serializing_if = "<[Successor]>::is_empty")]
+    successors: &'a [Successor],
     #[serde(skip_serializing_if = "Option::is_none")]
-    notice: Option<String>,
+    notice: Option<&'a str>,
 }
 
-/// `show`: the whole record, and what replaced it.
-pub fn show(dir: &Path, params: ShowParams) -> Result<Answer, ToolError> {
-    let (_repo, _store, index) = open_index(dir)?;
-    let record = match index.resolve(&params.id) {
-        Ok(record) => record,
-        Err(source) => {
-            let skipped = index.errors()?;
-            return Err(ToolError::Unresolved { source, skipped });
+/// `show`: the whole record, and what replaced it. When no record matches, the broken record
+/// files (the likely reason) follow the error, one `skipped …` line each.
+pub fn show(dir: &Path, params: ShowParams) -> Result<Answer, UserError> {
+    let repo = Repo::discover(dir)?;
+    let mut ui = Unattended::default();
+    let shown = read::show(&repo, &mut ui, &params.id).map_err(|mut e| {
+        for warning in ui.warnings {
+            e.message.push('\n');
+            e.message.push_str(&warning);
         }
-    };
-    let successors = successors(&index, &record)?;
+        e
+    })?;
     Answer::of(&Shown {
-        notice: notice(&record, &successors),
-        record: record.to_json(true),
-        successors,
+        record: shown.record.to_json(true),
+        successors: &shown.successors,
+        notice: shown.notice.as_deref(),
     })
-}
-
-/// The records named in `superseded_by` that exist.
-fn successors(index: &Index, record: &Record) -> Result<Vec<Successor>, ToolError> {
-    let mut found = Vec::new();
-    for id in &record.superseded_by {
-        let Ok(id) = id.parse::<RecordId>() else {
-            continue;
-        };
-        if let Some(next) = index.get(&id)? {
-            found.push(Successor {
-                id: next.id.to_string(),
-                title: next.title,
-                status: next.status,
-            });
-        }
-    }
-    Ok(found)
-}
-
-/// What an agent must know before following a record that is no longer in force.
-fn notice(record: &Record, successors: &[Successor]) -> Option<String> {
-    let replaced = successors
-        .iter()
-        .map(|s| format!("{} \"{}\"", s.id, s.title))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let notice = match record.status {
-        Status::Proposed | Status::Accepted => return None,
-        Status::Superseded if !replaced.is_empty() => {
-            format!("this record is superseded by {replaced}: follow that record instead")
-        }
-        Status::Superseded => "this record is superseded: it is no longer in force".to_owned(),
-        Status::Deprecated => "this record is deprecated: it is no longer in force".to_owned(),
-        Status::Rejected => "this record was rejected: considered and turned down".to_owned(),
-    };
-    Some(notice)
 }
 
 /// One record in a list, compact.
@@ -353,32 +292,29 @@ struct Listed<'a> {
     records: Vec<RecordLine<'a>>,
     /// How many matched (more than `records` holds when the limit cut them).
     total: usize,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    skipped_files: Vec<String>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    skipped_files: &'a [String],
 }
 
 /// `list`: the newest records that match, compact.
-pub fn list(dir: &Path, params: ListParams) -> Result<Answer, ToolError> {
-    let kind = vocabulary::<Kind>(params.kind.as_deref())?;
-    let status = vocabulary::<Status>(params.status.as_deref())?;
-    let (_repo, _store, index) = open_index(dir)?;
-    let all = index.records()?;
-    let tag = params.tag.as_deref();
-    let matching: Vec<&Record> = all
-        .iter()
-        .rev()
-        .filter(|r| kind.is_none_or(|k| r.kind == k))
-        .filter(|r| status.is_none_or(|s| r.status == s))
-        .filter(|r| tag.is_none_or(|t| r.tags.iter().any(|rt| rt.eq_ignore_ascii_case(t))))
-        .collect();
+pub fn list(dir: &Path, params: ListParams) -> Result<Answer, UserError> {
+    let filter = ListFilter {
+        kind: vocabulary::<Kind>(params.kind.as_deref())?,
+        status: vocabulary::<Status>(params.status.as_deref())?,
+        tags: params.tag.into_iter().collect(),
+    };
+    let repo = Repo::discover(dir)?;
+    let listing = read::list(&repo, &filter)?;
     Answer::of(&Listed {
-        total: matching.len(),
-        records: matching
-            .into_iter()
+        total: listing.records.len(),
+        records: listing
+            .records
+            .iter()
+            .rev()
             .take(params.limit)
             .map(RecordLine::from)
             .collect(),
-        skipped_files: skipped(&index)?,
+        skipped_files: &listing.skipped,
     })
 }
 
@@ -391,12 +327,13 @@ struct Recorded<'a> {
     status: Status,
     file: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    warning: Option<&'static str>,
+    warning: Option<String>,
 }
 
-/// `record`: checks the fields as `git zen record` does, then writes the new record.
-pub fn record(dir: &Path, params: RecordParams) -> Result<Answer, ToolError> {
-    let kind = params.kind.parse::<Kind>().map_err(ToolError::Vocabulary)?;
+/// `record`: checks the fields as `git zen record` does, then writes the new record through the
+/// same use case, which queues `record.created` for the project's webhooks.
+pub fn record(dir: &Path, params: RecordParams) -> Result<Answer, UserError> {
+    let kind = params.kind.parse::<Kind>().map_err(UserError::usage)?;
     let status = vocabulary::<Status>(params.status.as_deref())?.unwrap_or(Status::Accepted);
     let outcome = vocabulary::<Outcome>(params.outcome.as_deref())?;
     let input = RecordInput {
@@ -409,20 +346,28 @@ pub fn record(dir: &Path, params: RecordParams) -> Result<Answer, ToolError> {
         links: Vec::new(),
         body: body(params.body),
     };
-    let mut new = input.into_new_record(FieldNames::PARAMS)?;
+    let new = input
+        .into_new_record(FieldNames::PARAMS)
+        .map_err(|e| UserError::usage(e.to_string()))?;
     let repo = Repo::discover(dir)?;
-    let store = Store::open(&repo)?;
-    new.author = repo.author();
-    let created = store.create(&new)?;
+    let mut ui = Unattended::default();
+    let request = RecordRequest {
+        new,
+        supersedes: Vec::new(),
+        edit: false,
+    };
+    let recorded = usecase::record::record(&repo, &mut ui, request)?;
+    if recorded.emitted.needs_delivery() {
+        crate::services::flush_in_background(repo.workdir());
+    }
+    let created = &recorded.record;
     Answer::of(&Recorded {
         id: created.id.as_str(),
         kind: created.kind,
         title: &created.title,
         status: created.status,
         file: created.file.to_string_lossy().replace('\\', "/"),
-        warning: created.author.is_none().then_some(
-            "no author recorded: set one with `git config --global user.name \"Your Name\"` and user.email",
-        ),
+        warning: (!ui.warnings.is_empty()).then(|| ui.warnings.join("\n")),
     })
 }
 
@@ -454,25 +399,20 @@ struct Checked<'a> {
     memory: Vec<MemoryLine<'a>>,
 }
 
-/// `check_staged`: the policy report for the staged changes, with the memory that speaks to it.
-pub fn check_staged(dir: &Path, params: CheckParams) -> Result<Answer, ToolError> {
+/// `check_staged`: the policy report for the staged changes, with the memory that speaks to it
+/// — the same verdict a blocked commit prints.
+pub fn check_staged(dir: &Path, params: CheckParams) -> Result<Answer, UserError> {
     let repo = Repo::discover(dir)?;
-    let policies = crate::policy::load(repo.workdir())?;
-    let checker = Checker::new(&repo, &policies, None, Checker::skip_from_env());
-    let mut report = checker.report();
-    let staged = changes::staged(repo.gix())?;
-    checker.staged(&staged, params.message.as_deref(), &mut report)?;
-    // Memory is a help, not the answer: a project without records still gets its report.
-    let records = Store::open(&repo)
-        .ok()
-        .and_then(|store| Index::open_fresh(&repo, &store).ok())
-        .and_then(|(index, _)| index.records().ok())
-        .unwrap_or_default();
-    let related = memory::related(&records, &report.findings, &policies, 3);
+    let target = Target::Staged {
+        message: params.message,
+    };
+    let checked = check::check(&repo, &mut Unattended::default(), target, None)?
+        .ok_or_else(|| UserError::failed("nothing was checked"))?;
     Answer::of(&Checked {
-        report: report.to_json(),
-        memory: related
-            .into_iter()
+        report: checked.report.to_json(),
+        memory: checked
+            .memory
+            .iter()
             .map(|r| MemoryLine {
                 id: r.id.as_str(),
                 kind: r.kind,

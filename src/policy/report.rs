@@ -28,7 +28,7 @@ pub struct Finding {
 }
 
 /// Everything one run found.
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
     /// Findings in the order they were found.
     pub findings: Vec<Finding>,

@@ -1,5 +1,6 @@
 //! Running the effective rules against staged changes, a range of commits or a whole tree.
 
+use crate::error::Hint;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -26,7 +27,7 @@ pub enum RunError {
     #[error(transparent)]
     Changes(#[from] ChangesError),
     /// A secrets rule does not compile.
-    #[error("{0}\n  hint: fix the rule in .datazentr/policies/, or see `git zen policy list`")]
+    #[error("{0}")]
     Secrets(#[from] SecretsError),
     /// The records could not be read (for `requires-decision`).
     #[error(transparent)]
@@ -622,4 +623,17 @@ fn check_file(
         }
     }
     Ok((findings, true))
+}
+
+impl Hint for RunError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            RunError::Secrets(_) => {
+                Some("fix the rule in .datazentr/policies/, or see `git zen policy list`".into())
+            }
+            RunError::Changes(e) => e.hint(),
+            RunError::Store(e) => e.hint(),
+            RunError::Trust(e) => e.hint(),
+        }
+    }
 }

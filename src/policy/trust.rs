@@ -3,6 +3,7 @@
 //! content hashes live in `<git-dir>/datazentr/trust.toml`, which is never committed, so a pulled
 //! change to a policy file must be trusted again before its commands run.
 
+use crate::error::Hint;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -25,7 +26,7 @@ pub enum TrustError {
         source: std::io::Error,
     },
     /// The trust file is malformed.
-    #[error("{}: {message}\n  hint: delete it and run `git zen trust` again", path.display())]
+    #[error("{}: {message}", path.display())]
     Invalid {
         /// The file.
         path: PathBuf,
@@ -142,4 +143,13 @@ pub fn blob_id(content: &[u8]) -> gix::ObjectId {
 /// [`blob_id`] in hex, as the trust file stores it.
 pub fn content_hash(content: &[u8]) -> String {
     blob_id(content).to_string()
+}
+
+impl Hint for TrustError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            TrustError::Invalid { .. } => Some("delete it and run `git zen trust` again".into()),
+            TrustError::Io { .. } => None,
+        }
+    }
 }

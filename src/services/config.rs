@@ -107,13 +107,7 @@ impl Webhook {
 }
 
 /// Every event git-zen emits, for validating subscriptions.
-pub const EVENTS: [&str; 5] = [
-    "record.created",
-    "record.superseded",
-    "policy.failed",
-    "genesis.created",
-    "hub.promoted",
-];
+pub const EVENTS: [&str; 5] = crate::event::Event::NAMES;
 
 impl ServicesConfig {
     /// Reads the services of the project whose work tree is `workdir` (no config: none).

@@ -14,16 +14,19 @@ pub mod ledger;
 pub mod outbox;
 pub mod webhook;
 
+use crate::error::Hint;
 use std::path::PathBuf;
 
 pub use config::{AiConfig, ServicesConfig, Webhook};
 pub use outbox::{Outbox, Status};
 
+use crate::event::Event;
+
 /// Why a service operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ServicesError {
     /// The configuration is malformed.
-    #[error("{}:{line}: {message}\n  hint: `git zen services --help` lists the [[webhook]] and [ai] keys", file.display())]
+    #[error("{}:{line}: {message}", file.display())]
     Config {
         /// The file.
         file: PathBuf,
@@ -41,7 +44,7 @@ pub enum ServicesError {
         source: std::io::Error,
     },
     /// The services database failed.
-    #[error("the services database {} cannot be used: {source}\n  hint: check the disk; undelivered events are kept in it, so it is never deleted for you", path.display())]
+    #[error("the services database {} cannot be used: {source}", path.display())]
     Sqlite {
         /// The database.
         path: PathBuf,
@@ -52,14 +55,10 @@ pub enum ServicesError {
     #[error("cannot set up HTTP: {0}")]
     Client(String),
     /// No `[ai]` table.
-    #[error(
-        "no AI provider configured\n  hint: add to .datazentr/config.toml:\n    [ai]\n    provider = \"anthropic\"   # or \"openai\" for any OpenAI-compatible endpoint (base_url = …)\n    model = \"claude-sonnet-4-5\""
-    )]
+    #[error("no AI provider configured")]
     NoAi,
     /// The API key's variable is unset.
-    #[error(
-        "{var} is not set, so {provider} cannot be called\n  hint: export {var}=… (or name another variable with key_env in [ai])"
-    )]
+    #[error("{var} is not set, so {provider} cannot be called")]
     NoKey {
         /// The variable.
         var: String,
@@ -82,13 +81,10 @@ pub enum ServicesError {
 
 /// Queues `event` for the webhooks the project at `repo` configured; returns how many
 /// deliveries were queued (none configured: 0, and nothing is created).
-pub fn emit(
-    repo: &crate::repo::Repo,
-    event: &str,
-    data: &serde_json::Value,
-) -> Result<usize, ServicesError> {
+pub fn emit(repo: &crate::repo::Repo, event: &Event) -> Result<usize, ServicesError> {
     let config = ServicesConfig::load(repo.workdir())?;
-    if !config.webhooks.iter().any(|h| h.wants(event)) {
+    let name = event.name();
+    if !config.webhooks.iter().any(|h| h.wants(name)) {
         return Ok(0);
     }
     let info = webhook::RepoInfo {
@@ -99,7 +95,7 @@ pub fn emit(
         path: repo.workdir().display().to_string(),
         head: repo.gix().head_id().ok().map(|id| id.to_string()),
     };
-    Outbox::open(&repo.state_dir())?.enqueue(&config, &info, event, data)
+    Outbox::open(&repo.state_dir())?.enqueue(&config, &info, name, &event.data())
 }
 
 /// Starts `git-zen services flush --background` in the work tree at `workdir` and returns at
@@ -121,15 +117,23 @@ pub fn flush_in_background(workdir: &std::path::Path) {
         .spawn();
 }
 
-/// A record as events describe it.
-pub fn record_summary(record: &crate::record::Record) -> serde_json::Value {
-    serde_json::json!({
-        "id": record.id.as_str(),
-        "kind": record.kind.as_str(),
-        "title": record.title,
-        "status": record.status.as_str(),
-        "outcome": record.outcome.map(|o| o.as_str()),
-        "tags": record.tags,
-        "file": record.file.to_string_lossy().replace('\\', "/"),
-    })
+impl Hint for ServicesError {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            ServicesError::Config { .. } => {
+                "`git zen services --help` lists the [[webhook]] and [ai] keys".into()
+            }
+            ServicesError::Sqlite { .. } => "check the disk; undelivered events are kept in it, so it is never deleted for you".into(),
+            ServicesError::NoAi => "add to .datazentr/config.toml:\n    [ai]\n    provider = \"anthropic\"   # or \"openai\" for any OpenAI-compatible endpoint (base_url = …)\n    model = \"claude-sonnet-4-5\"".into(),
+            ServicesError::NoKey { var, .. } => {
+                format!("export {var}=… (or name another variable with key_env in [ai])")
+            }
+            ServicesError::Git(e) => return e.hint(),
+            ServicesError::Io { .. }
+            | ServicesError::Client(_)
+            | ServicesError::Http(_)
+            | ServicesError::BadAnswer(_)
+            | ServicesError::Record(_) => return None,
+        })
+    }
 }

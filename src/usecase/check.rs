@@ -1,0 +1,233 @@
+//! Judging changes by the project's policies: `git zen check`, the hooks, and the MCP server's
+//! `check_staged` all run this, and get back everything a blocked commit shows — findings, the
+//! command gates not run for lack of trust, and the memory that speaks to what failed — computed
+//! once, so each front end only renders it.
+
+use std::path::PathBuf;
+
+use gix::ObjectId;
+
+use crate::changes::{self, CommitChanges};
+use crate::error::UserError;
+use crate::event::Event;
+use crate::policy::memory;
+use crate::policy::run::Checker;
+use crate::policy::trust::TrustStore;
+use crate::policy::{self, Hook, Policies, Report};
+use crate::record::Record;
+use crate::repo::Repo;
+use crate::store::Store;
+
+use super::{Emitted, Ui, publish};
+
+/// What to judge.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// The staged changes, and the commit message when there is one.
+    Staged {
+        /// The message (`Decision: <id>` lines count for required decisions).
+        message: Option<String>,
+    },
+    /// Every commit of a range (anything `git rev-list` takes).
+    Range(String),
+    /// Every file in the index.
+    All,
+    /// What a push sends: the `<local ref> <local id> <remote ref> <remote id>` lines git
+    /// writes to a pre-push hook, and the remote's name.
+    Push {
+        /// The remote (or its URL).
+        remote: String,
+        /// The lines from the hook's standard input.
+        lines: Vec<String>,
+    },
+}
+
+/// A command gate that did not run because its policy file is not trusted.
+#[derive(Debug, Clone)]
+pub struct UntrustedGate {
+    /// The rule's id.
+    pub rule: String,
+    /// Its project policy files not trusted yet.
+    pub files: Vec<PathBuf>,
+}
+
+/// The verdict on a set of changes.
+#[derive(Debug)]
+pub struct Checked {
+    /// The rules in effect.
+    pub policies: Policies,
+    /// What they found.
+    pub report: Report,
+    /// Gates not run.
+    pub untrusted: Vec<UntrustedGate>,
+    /// Current lessons and decisions related to the findings, most relevant first (none when
+    /// nothing was found, so a clean commit never opens the cache).
+    pub memory: Vec<Record>,
+    /// `policy.failed` when a hook blocked.
+    pub emitted: Emitted,
+}
+
+/// How many related records a verdict shows.
+const MEMORY_LIMIT: usize = 3;
+
+/// Judges `target` by every rule (`hook: None`, as `git zen check` does) or by the rules of one
+/// hook. Returns `None` when a hook has nothing to judge (no staged change, no message, no
+/// pushed commit): the policies are not even loaded then. A hook that blocks queues
+/// `policy.failed`.
+pub fn check(
+    repo: &Repo,
+    ui: &mut dyn Ui,
+    target: Target,
+    hook: Option<Hook>,
+) -> Result<Option<Checked>, UserError> {
+    enum Changes {
+        Staged(Vec<crate::changes::Change>, Option<String>),
+        Commits(Vec<CommitChanges>),
+        Tree(Vec<crate::changes::Change>),
+    }
+    let changes = match target {
+        Target::Staged { message } => Changes::Staged(changes::staged(repo.gix())?, message),
+        Target::Range(range) => Changes::Commits(
+            changes::rev_list(repo, &[&range])?
+                .into_iter()
+                .map(|id| changes::commit_changes(repo.gix(), id))
+                .collect::<Result<_, _>>()?,
+        ),
+        Target::All => Changes::Tree(changes::all_files(repo.gix())?),
+        Target::Push { remote, lines } => Changes::Commits(pushed_commits(repo, &remote, &lines)?),
+    };
+    let nothing = match &changes {
+        Changes::Staged(staged, message) => staged.is_empty() && message.is_none(),
+        Changes::Commits(commits) => commits.is_empty(),
+        Changes::Tree(_) => false,
+    };
+    if hook.is_some() && nothing {
+        return Ok(None);
+    }
+    let policies = policy::load(repo.workdir())?;
+    let checker = Checker::new(repo, &policies, hook, Checker::skip_from_env());
+    let mut report = checker.report();
+    match &changes {
+        Changes::Staged(staged, message) => {
+            checker.staged(staged, message.as_deref(), &mut report)?
+        }
+        Changes::Commits(commits) => checker.commits(commits, &mut report)?,
+        Changes::Tree(files) => checker.tree(files, &mut report)?,
+    }
+    let untrusted = untrusted_gates(repo, &policies, &report);
+    let memory = if report.findings.is_empty() {
+        Vec::new()
+    } else {
+        related_memory(repo, &policies, &report)
+    };
+    let emitted = match hook {
+        Some(hook) if report.blocks() => publish(
+            repo,
+            ui,
+            vec![Event::PolicyFailed {
+                hook,
+                report: report.clone(),
+            }],
+        ),
+        _ => Emitted::default(),
+    };
+    Ok(Some(Checked {
+        policies,
+        report,
+        untrusted,
+        memory,
+        emitted,
+    }))
+}
+
+/// The project policy files of each untrusted gate that are not trusted yet.
+fn untrusted_gates(repo: &Repo, policies: &Policies, report: &Report) -> Vec<UntrustedGate> {
+    if report.untrusted.is_empty() {
+        return Vec::new();
+    }
+    let trust = TrustStore::load(&repo.state_dir()).ok();
+    report
+        .untrusted
+        .iter()
+        .map(|id| UntrustedGate {
+            rule: id.clone(),
+            files: policies
+                .get(id)
+                .map(|r| {
+                    r.source
+                        .project_files
+                        .iter()
+                        .filter(|f| {
+                            !trust
+                                .as_ref()
+                                .is_some_and(|t| t.is_trusted(repo.workdir(), f))
+                        })
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// The recorded lessons and decisions related to what failed. Memory is a help, not the
+/// verdict: a project without records (or with a cache that cannot be opened) gets none.
+fn related_memory(repo: &Repo, policies: &Policies, report: &Report) -> Vec<Record> {
+    let records = Store::open(repo)
+        .ok()
+        .and_then(|store| crate::index::Index::open_fresh(repo, &store).ok())
+        .and_then(|(index, _)| index.records().ok())
+        .unwrap_or_default();
+    memory::related(&records, &report.findings, policies, MEMORY_LIMIT)
+        .into_iter()
+        .cloned()
+        .collect()
+}
+
+/// The commits a push sends, from the lines git writes to the pre-push hook: for an existing
+/// branch what the remote lacks, for a new branch every commit no remote-tracking branch of
+/// `remote` has, for a deletion nothing.
+fn pushed_commits(
+    repo: &Repo,
+    remote: &str,
+    lines: &[String],
+) -> Result<Vec<CommitChanges>, UserError> {
+    let mut ids: Vec<ObjectId> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for line in lines {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let [_, local, _, remote_id] = fields[..] else {
+            continue;
+        };
+        let (Ok(local), Ok(remote_id)) = (
+            ObjectId::from_hex(local.as_bytes()),
+            ObjectId::from_hex(remote_id.as_bytes()),
+        ) else {
+            continue;
+        };
+        if local.is_null() {
+            continue;
+        }
+        let local_hex = local.to_string();
+        let known = !remote_id.is_null() && repo.gix().has_object(remote_id);
+        let range = if known {
+            changes::rev_list(repo, &[&format!("{remote_id}..{local_hex}")])?
+        } else {
+            let remotes = if remote.is_empty() || remote.contains(['/', ':']) {
+                "--remotes".to_owned()
+            } else {
+                format!("--remotes={remote}")
+            };
+            changes::rev_list(repo, &[&local_hex, "--not", &remotes])?
+        };
+        for id in range {
+            if seen.insert(id) {
+                ids.push(id);
+            }
+        }
+    }
+    Ok(ids
+        .into_iter()
+        .map(|id| changes::commit_changes(repo.gix(), id))
+        .collect::<Result<_, _>>()?)
+}
