@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use git_zen::hub::registry::{self, Stage};
-use git_zen::hub::{self, Hub, Hubs, SyncReport};
+use git_zen::hub::{self, Hub, SyncReport};
 use git_zen::record::Outcome;
 use git_zen::usecase;
 
@@ -96,23 +96,11 @@ impl From<StageArg> for Stage {
 }
 
 #[derive(serde::Serialize)]
-struct HubJson<'a> {
-    name: &'a str,
-    url: &'a str,
-    default: bool,
-    pending: usize,
-    clone: String,
-}
-
-#[derive(serde::Serialize)]
 struct StatusJson<'a> {
     hub: &'a str,
     url: &'a str,
-    cache: git_zen::index::IndexStatus,
-    outcomes: u64,
-    pending: usize,
-    /// Record files re-read by this refresh.
-    parsed: usize,
+    #[serde(flatten)]
+    index: &'a usecase::hub::HubIndex,
 }
 
 /// The project around the current directory, if any (for its `hub = …`).
@@ -156,18 +144,7 @@ pub fn run_hub(args: &HubArgs) -> CmdResult {
             )?;
         }
         HubCommand::List { json } => {
-            let hubs = Hubs::load()?;
-            let mut list = Vec::new();
-            for (name, entry) in &hubs.hubs {
-                let hub = Hub::new(name, &entry.url)?;
-                list.push(HubJson {
-                    name,
-                    url: &entry.url,
-                    default: hubs.default.as_deref() == Some(name.as_str()),
-                    pending: hub::pending_count(&hub),
-                    clone: hub.clone_dir().display().to_string(),
-                });
-            }
+            let list = usecase::hub::list()?;
             if *json {
                 output::json(&mut out, &list)?;
             } else if list.is_empty() {
@@ -193,8 +170,9 @@ pub fn run_hub(args: &HubArgs) -> CmdResult {
         }
         HubCommand::Projects { hub, json } => {
             let hub = resolve(hub.as_deref())?;
-            report_sync(&hub, &hub.sync()?)?;
-            let registry::Listing { projects, problems } = registry::list(&hub)?;
+            let (sync, listing) = usecase::hub::projects(&hub)?;
+            report_sync(&hub, &sync)?;
+            let registry::Listing { projects, problems } = listing;
             for (file, problem) in &problems {
                 output::warning(
                     &mut anstream::stderr(),
@@ -232,41 +210,35 @@ pub fn run_hub(args: &HubArgs) -> CmdResult {
         HubCommand::Status { hub, json } => {
             let hub = resolve(hub.as_deref())?;
             if !hub.has_clone() {
-                report_sync(&hub, &hub.sync()?)?;
+                report_sync(&hub, &usecase::hub::sync(&hub)?)?;
             }
-            let (index, refresh) =
-                git_zen::index::Index::open_tree(&hub.cache_path(), &hub.clone_dir())?;
+            let index = usecase::hub::index(&hub, &indicatif::ProgressBar::hidden())?;
             let status = StatusJson {
                 hub: &hub.name,
                 url: &hub.url,
-                cache: index.status()?,
-                outcomes: index.outcome_count()?,
-                pending: hub::pending_count(&hub),
-                parsed: refresh.parsed,
+                index: &index,
             };
             if *json {
                 output::json(&mut out, &status)?;
             } else {
-                writeln!(out, "hub:          {} ({})", status.hub, status.url)?;
-                writeln!(out, "records:      {}", status.cache.records)?;
-                writeln!(out, "broken files: {}", status.cache.errors)?;
-                writeln!(out, "outcomes:     {}", status.outcomes)?;
-                writeln!(out, "pending:      {}", status.pending)?;
-                writeln!(out, "cache:        {}", status.cache.path.display())?;
+                writeln!(out, "hub:          {} ({})", hub.name, hub.url)?;
+                writeln!(out, "records:      {}", index.cache.records)?;
+                writeln!(out, "broken files: {}", index.cache.errors)?;
+                writeln!(out, "outcomes:     {}", index.outcomes)?;
+                writeln!(out, "pending:      {}", index.pending)?;
+                writeln!(out, "cache:        {}", index.cache.path.display())?;
             }
         }
         HubCommand::Stage { stage, hub } => {
             let repo = open_repo()?;
-            let hub = Hub::resolve(hub.as_deref(), Some(repo.workdir()))?;
             let stage = Stage::from(*stage);
-            let report = registry::set_stage(&hub, &repo, stage)?;
+            let (hub, report) = usecase::hub::stage(&repo, hub.as_deref(), stage)?;
             writeln!(out, "stage {} in hub {}", stage.as_str(), hub.name)?;
             report_sync(&hub, &report)?;
         }
     }
     Ok(())
 }
-
 /// Tells the user what did not reach the hub yet, and why.
 pub fn report_sync(hub: &Hub, report: &SyncReport) -> CmdResult {
     if let Some(why) = &report.offline {
@@ -338,15 +310,14 @@ struct SyncJson<'a> {
 pub fn run_sync(args: &SyncArgs) -> CmdResult {
     let hub = resolve(args.hub.as_deref())?;
     let spinner = output::spinner(&format!("syncing hub {}", hub.name));
-    let report = hub.sync();
+    let report = usecase::hub::sync(&hub);
     spinner.finish_and_clear();
     let report = report?;
     let bar = output::progress_bar("indexing the hub");
-    let (index, refresh) =
-        git_zen::index::Index::open_tree_with_progress(&hub.cache_path(), &hub.clone_dir(), &bar)?;
+    let index = usecase::hub::index(&hub, &bar);
     bar.finish_and_clear();
-    let records = index.status()?.records;
-    let broken = index.errors()?;
+    let index = index?;
+    let records = index.cache.records;
     let mut out = anstream::stdout();
     if args.json {
         output::json(
@@ -355,19 +326,19 @@ pub fn run_sync(args: &SyncArgs) -> CmdResult {
                 hub: &hub.name,
                 report: &report,
                 records,
-                broken: broken.len(),
-                outcomes: index.outcome_count()?,
-                parsed: refresh.parsed,
+                broken: index.broken.len(),
+                outcomes: index.outcomes,
+                parsed: index.parsed,
             },
         )?;
     } else {
-        for e in &broken {
+        for e in &index.broken {
             output::warning(&mut anstream::stderr(), &format!("hub record skipped: {e}"))?;
         }
         writeln!(
             out,
             "hub {}: {records} records ({} re-read), {} pushed, {} pending",
-            hub.name, refresh.parsed, report.pushed, report.pending
+            hub.name, index.parsed, report.pushed, report.pending
         )?;
     }
     report_sync(&hub, &report)

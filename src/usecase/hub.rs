@@ -151,3 +151,89 @@ pub fn outcome(
     let (record, sync) = hub::outcome::record_outcome(&hub, repo, query, verdict, message)?;
     Ok(OutcomeRecorded { hub, record, sync })
 }
+
+/// One configured hub, as `hub list` shows it.
+#[derive(Debug, serde::Serialize)]
+pub struct HubLine {
+    /// Its name.
+    pub name: String,
+    /// Its URL.
+    pub url: String,
+    /// Whether it is the default hub.
+    pub default: bool,
+    /// Writes waiting to be pushed to it.
+    pub pending: usize,
+    /// Its local clone.
+    pub clone: String,
+}
+
+/// Every configured hub, by name.
+pub fn list() -> Result<Vec<HubLine>, UserError> {
+    let hubs = Hubs::load()?;
+    let mut lines = Vec::new();
+    for (name, entry) in &hubs.hubs {
+        let hub = Hub::new(name, &entry.url)?;
+        lines.push(HubLine {
+            name: name.clone(),
+            url: entry.url.clone(),
+            default: hubs.default.as_deref() == Some(name.as_str()),
+            pending: hub::pending_count(&hub),
+            clone: hub.clone_dir().display().to_string(),
+        });
+    }
+    Ok(lines)
+}
+
+/// Fetches `hub` and pushes the writes waiting for it (cloning it the first time).
+pub fn sync(hub: &Hub) -> Result<SyncReport, UserError> {
+    Ok(hub.sync()?)
+}
+
+/// A hub's cache after a refresh from its local clone (no network).
+#[derive(Debug, serde::Serialize)]
+pub struct HubIndex {
+    /// The cache.
+    pub cache: crate::index::IndexStatus,
+    /// Record files that do not parse, as `file:line: message`.
+    #[serde(skip)]
+    pub broken: Vec<String>,
+    /// Outcome events recorded by projects.
+    pub outcomes: u64,
+    /// Writes waiting to be pushed.
+    pub pending: usize,
+    /// Record files re-read by this refresh.
+    pub parsed: usize,
+}
+
+/// Brings `hub`'s cache up to date with its clone, showing the re-read records on `progress`.
+pub fn index(hub: &Hub, progress: &indicatif::ProgressBar) -> Result<HubIndex, UserError> {
+    let (index, refresh) = crate::index::Index::open_tree_with_progress(
+        &hub.cache_path(),
+        &hub.clone_dir(),
+        progress,
+    )?;
+    Ok(HubIndex {
+        cache: index.status()?,
+        broken: index.errors()?.iter().map(ToString::to_string).collect(),
+        outcomes: index.outcome_count()?,
+        pending: hub::pending_count(hub),
+        parsed: refresh.parsed,
+    })
+}
+
+/// The projects registered in `hub`, after a sync (an offline hub answers from its clone).
+pub fn projects(hub: &Hub) -> Result<(SyncReport, hub::registry::Listing), UserError> {
+    let sync = hub.sync()?;
+    Ok((sync, hub::registry::list(hub)?))
+}
+
+/// Moves this project to `stage` in its hub's registry.
+pub fn stage(
+    repo: &Repo,
+    hub_spec: Option<&str>,
+    stage: hub::registry::Stage,
+) -> Result<(Hub, SyncReport), UserError> {
+    let hub = Hub::resolve(hub_spec, Some(repo.workdir()))?;
+    let sync = hub::registry::set_stage(&hub, repo, stage)?;
+    Ok((hub, sync))
+}

@@ -177,3 +177,64 @@ fn a_new_record_that_does_not_validate_can_be_finished_with_edit() {
     assert_eq!(shown["status"], "proposed");
     assert!(shown["body"].as_str().unwrap().contains("draft text"));
 }
+
+/// Regression: `record --supersedes A --supersedes B` through the editor superseded one record
+/// after the other, so when B could not be rewritten the new record was deleted but A kept
+/// `superseded_by` pointing at it.
+#[test]
+fn a_supersede_through_the_editor_that_fails_on_the_second_record_changes_neither() {
+    let repo = TestRepo::initialized();
+    let a = repo.record(&["decision", "Old way A", "-m", "a"]);
+    let b = repo.record(&["decision", "Old way B", "-m", "b"]);
+    let a_file = repo.file_of(&a);
+    let b_file = repo.file_of(&b);
+    let a_before = repo.read(&a_file);
+    let b_before = repo.read(&b_file);
+    // While the editor is open, B's file becomes a folder: rewriting it must fail.
+    let bin = repo.outside("bin");
+    let b_path = repo.path().join(&b_file);
+    let editor = script(
+        &bin,
+        "break-b",
+        &format!(
+            "rm '{p}' && mkdir '{p}' && printf 'More context\\n' >> \"$1\"",
+            p = b_path.display()
+        ),
+    );
+    let run = repo.zen_with_editor(
+        &editor,
+        &[
+            "record",
+            "decision",
+            "New way",
+            "--supersedes",
+            &a,
+            "--supersedes",
+            &b,
+            "--edit",
+        ],
+    );
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        repo.read(&a_file),
+        a_before,
+        "A is as it was: no superseded_by pointing at a record that does not exist"
+    );
+    std::fs::remove_dir(&b_path).unwrap();
+    let titles: Vec<String> = repo
+        .list_json(&[])
+        .iter()
+        .map(|r| r["title"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(titles, ["Old way A"], "no new record was left behind");
+    // The text is kept, and finishing it later supersedes both, as asked.
+    let id = run.kept_draft_id();
+    repo.write(&b_file, &b_before);
+    let keep = script(&bin, "keep", "true");
+    repo.zen_with_editor(&keep, &["edit", &id]).ok();
+    let new = repo.show_json(&id);
+    assert_eq!(new["supersedes"], serde_json::json!([a, b]));
+    assert_eq!(repo.show_json(&a)["status"], "superseded");
+    assert_eq!(repo.show_json(&b)["superseded_by"], serde_json::json!([id]));
+    repo.zen_ok(&["validate"]);
+}

@@ -591,3 +591,24 @@ fn mcp_calls_sent_at_once_all_succeed() {
     let listed = mcp.answer("recall", json!({ "query": "parallel", "limit": 50 }));
     assert_eq!(listed["hits"].as_array().unwrap().len(), 3);
 }
+
+/// Regression: the `record` tool wrote the record but never queued `record.created`, so a
+/// webhook saw what people recorded and missed what agents recorded.
+#[test]
+fn mcp_record_announces_the_record_to_the_webhooks_as_the_cli_does() {
+    let receiver = crate::services::Receiver::start(&[]);
+    let repo = crate::services::project(&receiver, "[\"record.created\"]");
+    let mut mcp = Session::start(&repo);
+    let recorded = mcp.answer(
+        "record",
+        json!({ "kind": "decision", "title": "Agents record too", "body": "Why." }),
+    );
+    let id = recorded["id"].as_str().unwrap();
+    // Delivered in the background, as after `git zen record`.
+    let got = receiver.wait_for(1, std::time::Duration::from_secs(20));
+    assert_eq!(got.len(), 1, "one delivery");
+    assert_eq!(got[0].event, "record.created");
+    let sent: Value = serde_json::from_slice(&got[0].body).unwrap();
+    assert_eq!(sent["data"]["record"]["id"], id);
+    assert_eq!(sent["data"]["record"]["title"], "Agents record too");
+}

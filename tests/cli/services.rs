@@ -15,7 +15,7 @@ use crate::support::{Run, TestRepo};
 
 /// What the receiver answers next.
 #[derive(Clone)]
-enum Reply {
+pub(crate) enum Reply {
     Status(u16),
     /// 200 with this JSON body.
     Json(String),
@@ -26,13 +26,13 @@ enum Reply {
 
 /// One request as received.
 #[derive(Clone)]
-struct Received {
+pub(crate) struct Received {
     path: String,
     authorization: Option<String>,
     delivery: String,
-    event: String,
+    pub(crate) event: String,
     signature: Option<String>,
-    body: Vec<u8>,
+    pub(crate) body: Vec<u8>,
     at: Instant,
 }
 
@@ -43,13 +43,13 @@ struct Script {
 }
 
 /// A real HTTP server on 127.0.0.1 answering from a script (then 200).
-struct Receiver {
+pub(crate) struct Receiver {
     url: String,
     script: Arc<Mutex<Script>>,
 }
 
 impl Receiver {
-    fn start(replies: &[Reply]) -> Receiver {
+    pub(crate) fn start(replies: &[Reply]) -> Receiver {
         let script = Arc::new(Mutex::new(Script {
             replies: replies.iter().cloned().collect(),
             received: Vec::new(),
@@ -81,7 +81,7 @@ impl Receiver {
     }
 
     /// Waits up to `limit` for `n` requests.
-    fn wait_for(&self, n: usize, limit: Duration) -> Vec<Received> {
+    pub(crate) fn wait_for(&self, n: usize, limit: Duration) -> Vec<Received> {
         let start = Instant::now();
         while self.received().len() < n && start.elapsed() < limit {
             std::thread::sleep(Duration::from_millis(50));
@@ -133,7 +133,7 @@ async fn answer(
 }
 
 /// A project whose config sends `events` to `receiver`, signed with `SECRET`.
-fn project(receiver: &Receiver, events: &str) -> TestRepo {
+pub(crate) fn project(receiver: &Receiver, events: &str) -> TestRepo {
     let repo = TestRepo::initialized();
     let config = repo.read(".datazentr/config.toml");
     repo.write(
@@ -556,4 +556,84 @@ fn a_template_with_a_webhook_announces_its_genesis() {
     let payload: serde_json::Value = serde_json::from_slice(&got[0].body).unwrap();
     assert_eq!(payload["data"]["template"], "hooked 1.2.0");
     assert_eq!(payload["repo"]["name"], "svc");
+}
+
+/// Regression: on a terminal each draft opens in the editor, and the draft's file was deleted
+/// before its text was parsed, so a typo lost what the user wrote, skipped the reference
+/// checks and abandoned the remaining drafts.
+#[test]
+fn distill_on_a_terminal_keeps_a_draft_with_a_typo_and_goes_on_with_the_rest() {
+    let answer = serde_json::json!({
+        "content": [{"type": "text", "text": DRAFTS}],
+        "usage": {"input_tokens": 10, "output_tokens": 10},
+    })
+    .to_string();
+    let receiver = Receiver::start(&[Reply::Json(answer)]);
+    let repo = ai_project(&receiver, "anthropic");
+    let bin = repo.outside("bin");
+    // The first draft gets a typo in its front matter and a line of the user's own; the
+    // second is accepted as it is.
+    let seen = bin.join("seen");
+    let editor = crate::support::script(
+        &bin,
+        "typo-then-keep",
+        &format!(
+            "if [ ! -e '{seen}' ]; then : > '{seen}'; sed -i 's/^outcome = /outcome = = /' \"$1\"; printf 'My own notes\\n' >> \"$1\"; fi",
+            seen = seen.display()
+        ),
+    );
+    // A real terminal: `script` runs distill on a pseudo-terminal, as a person would.
+    let command = format!("'{}' distill HEAD~2..HEAD", crate::support::BIN);
+    let mut cmd = std::process::Command::new("script");
+    crate::support::hermetic(&mut cmd, &repo.home());
+    let output = cmd
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(repo.path())
+        .env("GIT_EDITOR", &editor)
+        .env("ZEN_TEST_AI_KEY", "test-key-123")
+        .env("GIT_ZEN_BACKGROUND", "0")
+        .output()
+        .unwrap();
+    let run = Run::from(output);
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    let titles: Vec<String> = repo
+        .list_json(&["--kind", "lesson"])
+        .iter()
+        .map(|r| r["title"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        titles,
+        ["Jittered backoff for uploads"],
+        "the draft after the typo was still offered and recorded:\n{}",
+        run.stdout
+    );
+    // What the user wrote is kept, and `git zen edit` finishes it.
+    let hint = run
+        .stdout
+        .lines()
+        .find(|l| l.contains("hint: run `git zen edit"))
+        .unwrap_or_else(|| panic!("no draft hint in:\n{}", run.stdout));
+    let id = hint
+        .split('`')
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .nth(3)
+        .unwrap();
+    let kept = std::fs::read_to_string(
+        repo.path()
+            .join(".git/datazentr/drafts")
+            .join(format!("{id}.md")),
+    )
+    .unwrap();
+    assert!(
+        kept.contains("outcome = = ") && kept.contains("My own notes"),
+        "{kept}"
+    );
+    let fix = crate::support::script(&bin, "fix", "sed -i 's/^outcome = = /outcome = /' \"$1\"");
+    repo.zen_with_editor(&fix, &["edit", id]).ok();
+    let fixed = repo.show_json(id);
+    assert_eq!(fixed["title"], "Retries without jitter stampede the server");
+    assert!(fixed["body"].as_str().unwrap().contains("My own notes"));
+    repo.zen_ok(&["validate"]);
 }
