@@ -165,10 +165,13 @@ const REPOSITORY_VARIABLES: [&str; 7] = [
 
 /// The one way git-zen starts `git`: in `dir`, with no terminal prompts. The environment is
 /// inherited so `GIT_DIR`, `GIT_WORK_TREE` and config overrides apply as they do to the user's git.
+/// `LC_ALL=C` keeps git's messages untranslated, since some are matched (hub sync reads push
+/// errors); under the `C` locale gettext also ignores `LANGUAGE` (under `C.UTF-8` it does not).
 pub fn git_command(dir: &Path) -> Command {
     let mut cmd = Command::new("git");
     cmd.current_dir(dir)
         .env("GIT_TERMINAL_PROMPT", "0")
+        .env("LC_ALL", "C")
         .stdin(Stdio::null());
     cmd
 }

@@ -2,6 +2,7 @@
 //! commit made — written in a temporary folder beside the target and moved into place only when
 //! complete, so a failure leaves nothing behind.
 
+pub mod link;
 pub mod render;
 pub mod seed;
 pub mod skill;

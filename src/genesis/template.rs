@@ -7,6 +7,7 @@ use include_dir::{Dir, include_dir};
 use serde::{Deserialize, Serialize};
 
 use super::GenesisError;
+use super::link::resolve_link;
 
 static BUILT_IN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
@@ -259,7 +260,7 @@ fn folder_link(root: &Path, path: &Path, rel: String) -> Result<TemplateFile, Ge
             .ok()
             .map(|t| t.to_string_lossy().into_owned())
     };
-    super::render::resolve_link(&rel, target, &on_disk).map_err(|why| GenesisError::Symlink {
+    resolve_link(&rel, target, &on_disk).map_err(|why| GenesisError::Symlink {
         link: path.display().to_string(),
         target: target.to_owned(),
         why,
