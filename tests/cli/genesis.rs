@@ -1,18 +1,26 @@
 //! `git zen genesis` and `git zen template list` in real temp folders.
 
 use std::path::Path;
+use std::process::Command;
 
 use crate::support::{Run, TestRepo};
 
-fn genesis_in(world: &TestRepo, dir: &Path, args: &[&str]) -> Run {
+/// `git zen genesis <args>` in `dir`, with the world's git identity.
+pub(crate) fn genesis_cmd(world: &TestRepo, dir: &Path, args: &[&str]) -> Command {
     let mut full = vec!["genesis"];
     full.extend_from_slice(args);
     let mut cmd = world.zen_cmd_in(dir, &full);
     cmd.env("GIT_CONFIG_GLOBAL", world.home().join(".gitconfig"));
-    Run::from(cmd.output().unwrap())
+    cmd
 }
 
-fn world() -> (TestRepo, std::path::PathBuf) {
+fn genesis_in(world: &TestRepo, dir: &Path, args: &[&str]) -> Run {
+    Run::from(genesis_cmd(world, dir, args).output().unwrap())
+}
+
+/// A temp world whose global git config names Gene Sis and the branch `trunk`, and its
+/// `projects` folder.
+pub(crate) fn world() -> (TestRepo, std::path::PathBuf) {
     let world = TestRepo::empty();
     std::fs::write(
         world.home().join(".gitconfig"),
@@ -598,15 +606,8 @@ fn memory_is_seeded_from_a_hub_with_its_provenance() {
         text.contains(&format!("origin = \"{} {failed}\"", hub.display())),
         "{text}"
     );
-    let status = std::process::Command::new("git")
-        .args(["status", "--porcelain"])
-        .current_dir(&project)
-        .output()
-        .unwrap();
-    assert!(
-        status.stdout.is_empty(),
-        "inherited memory is in the first commit"
-    );
+    let status = git_in(&world, &project, &["status", "--porcelain"]);
+    assert!(status.is_empty(), "inherited memory is in the first commit");
 
     // An unreachable hub stops genesis before anything is written; --no-memory skips the hub.
     let run = genesis_in(&world, &dir, &["other", "--hub", "/nonexistent/hub"]);
@@ -747,9 +748,8 @@ fn genesis_ignores_a_git_dir_pointing_at_another_repository() {
     let (world, dir) = world();
     let other = world.outside("other");
     git_in(&world, &other, &["init", "-q"]);
-    let mut cmd = world.zen_cmd_in(&dir, &["genesis", "tool", "--defaults"]);
-    cmd.env("GIT_CONFIG_GLOBAL", world.home().join(".gitconfig"))
-        .env("GIT_DIR", other.join(".git"));
+    let mut cmd = genesis_cmd(&world, &dir, &["tool", "--defaults"]);
+    cmd.env("GIT_DIR", other.join(".git"));
     Run::from(cmd.output().unwrap()).ok();
     let hook = std::fs::read_to_string(dir.join("tool/.git/hooks/pre-commit")).unwrap();
     assert!(hook.contains("git-zen"), "{hook}");

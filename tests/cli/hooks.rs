@@ -5,12 +5,12 @@ use std::os::unix::fs::PermissionsExt;
 use crate::support::{Run, TestRepo};
 
 /// An AWS access key id that is not a real one, built at run time.
-fn fake_aws_key() -> String {
+pub(crate) fn fake_aws_key() -> String {
     format!("AKIA{}", "QYLPMN5HZQ3JDRW7")
 }
 
 /// A repository with one commit and git-zen's hooks installed.
-fn hooked() -> TestRepo {
+pub(crate) fn hooked() -> TestRepo {
     let repo = TestRepo::initialized();
     repo.write("README.md", "# demo\n");
     repo.git(&["add", "-A"]);

@@ -15,4 +15,5 @@ mod policies;
 mod recall;
 mod records;
 mod regressions;
+mod screens;
 mod services;

@@ -84,24 +84,24 @@ impl Run {
     }
 }
 
-/// Applies the hermetic environment to any command.
+/// What a child process takes from the test process's environment; everything else is cleared, so
+/// variables such as `GIT_CONFIG_PARAMETERS`, `GIT_DIR`, `GIT_ZEN_BACKGROUND`, `CI` or `NO_COLOR` in
+/// the runner's environment never reach git or git-zen.
+/// - `PATH`: to find git, and what git, hooks and `man` run in turn.
+/// - `TMPDIR`: temp files go where the tests' own temp folders are (git-zen makes some).
+/// - `LLVM_PROFILE_FILE`: set only by coverage runs; without it an instrumented git-zen would write
+///   its profile into the work tree under test.
+pub const INHERITED: [&str; 3] = ["PATH", "TMPDIR", "LLVM_PROFILE_FILE"];
+
+/// Applies the hermetic environment to any command: the variables named in [`INHERITED`], a home of
+/// its own, no system git config, `:` as editor, UTC and the C locale. Variables a test sets after
+/// this are kept.
 pub fn hermetic(cmd: &mut Command, home: &Path) {
-    for var in [
-        "GIT_DIR",
-        "GIT_WORK_TREE",
-        "GIT_INDEX_FILE",
-        "GIT_EDITOR",
-        "VISUAL",
-        "EDITOR",
-        "NO_COLOR",
-        "CLICOLOR_FORCE",
-        "GIT_AUTHOR_NAME",
-        "GIT_AUTHOR_EMAIL",
-        "EMAIL",
-        "GIT_ZEN_SKIP",
-        "GIT_ZEN_TRUST",
-    ] {
-        cmd.env_remove(var);
+    cmd.env_clear();
+    for var in INHERITED {
+        if let Some(value) = std::env::var_os(var) {
+            cmd.env(var, value);
+        }
     }
     cmd.env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join(".config"))
@@ -295,6 +295,26 @@ impl TestRepo {
             .collect();
         files.sort();
         files
+    }
+
+    /// `text` with what changes from run to run replaced, for snapshots: this world's home, work
+    /// tree and temp folder by `[HOME]`, `[REPO]` and `[ROOT]` (as given and with links resolved,
+    /// as a process's working directory reads), and commit hashes (7 to 40 hex digits) by `[HASH]`.
+    /// Ids, dates and times are not touched: the tests make those fixed.
+    pub fn normalize(&self, text: &str) -> String {
+        let mut text = text.to_owned();
+        for (dir, name) in [
+            (self.home(), "[HOME]"),
+            (self.path(), "[REPO]"),
+            (self.root.path().to_path_buf(), "[ROOT]"),
+        ] {
+            let resolved = dir.canonicalize().unwrap_or_else(|_| dir.clone());
+            for form in [resolved, dir] {
+                text = text.replace(form.to_str().unwrap(), name);
+            }
+        }
+        let hash = regex::Regex::new(r"\b[0-9a-f]{7,40}\b").unwrap();
+        hash.replace_all(&text, "[HASH]").into_owned()
     }
 }
 
