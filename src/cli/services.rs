@@ -3,8 +3,7 @@
 use std::io::Write;
 
 use git_zen::error::UserError;
-use git_zen::services::{self, Outbox, ServicesConfig};
-use git_zen::usecase::{self, record::Reviewed};
+use git_zen::usecase;
 
 use super::ui::{Terminal, deliver};
 use super::{CmdResult, open_repo, output};
@@ -64,43 +63,12 @@ enum ServicesCommand {
     },
 }
 
-#[derive(serde::Serialize)]
-struct StatusJson<'a> {
-    webhooks: Vec<WebhookJson<'a>>,
-    #[serde(flatten)]
-    outbox: services::Status,
-    ai_spend_usd: f64,
-}
-
-#[derive(serde::Serialize)]
-struct WebhookJson<'a> {
-    url: &'a str,
-    events: &'a [String],
-    signed: bool,
-}
-
 pub fn run_services(args: &ServicesArgs) -> CmdResult {
     let repo = open_repo()?;
-    let config = ServicesConfig::load(repo.workdir())?;
     let mut out = anstream::stdout();
     match &args.command {
         ServicesCommand::Status { json } => {
-            let outbox = Outbox::open(&repo.state_dir())?;
-            let status = outbox.status()?;
-            let spend = services::ledger::total(&outbox, None)?;
-            let report = StatusJson {
-                webhooks: config
-                    .webhooks
-                    .iter()
-                    .map(|h| WebhookJson {
-                        url: &h.url,
-                        events: &h.events,
-                        signed: h.secret_env.is_some(),
-                    })
-                    .collect(),
-                outbox: status,
-                ai_spend_usd: spend,
-            };
+            let report = usecase::services::status(&repo)?;
             if *json {
                 output::json(&mut out, &report)?;
             } else {
@@ -138,11 +106,7 @@ pub fn run_services(args: &ServicesArgs) -> CmdResult {
             }
         }
         ServicesCommand::Flush { background } => {
-            let outbox = Outbox::open(&repo.state_dir())?;
-            if !background {
-                outbox.make_due()?;
-            }
-            let report = outbox.flush(&config)?;
+            let report = usecase::services::flush(&repo, !background)?;
             if !background {
                 writeln!(
                     out,
@@ -158,8 +122,7 @@ pub fn run_services(args: &ServicesArgs) -> CmdResult {
             }
         }
         ServicesCommand::Costs { since, json } => {
-            let outbox = Outbox::open(&repo.state_dir())?;
-            let rows = services::ledger::by_model(&outbox, since.as_deref())?;
+            let rows = usecase::services::costs(&repo, since.as_deref())?;
             if *json {
                 output::json(&mut out, &rows)?;
             } else if rows.is_empty() {
@@ -204,40 +167,27 @@ pub struct DistillArgs {
 
 pub fn run_distill(args: &DistillArgs) -> CmdResult {
     let repo = open_repo()?;
-    let config = ServicesConfig::load(repo.workdir())?;
-    let mut client = services::ai::AiClient::from_config(&config)?;
-    let outbox = Outbox::open(&repo.state_dir())?;
     let kind = git_zen::record::Kind::from(args.kind);
-    let summary = services::distill::summarize(&repo, &args.range)?;
-    if summary.commits == 0 {
-        return Err(UserError::failed(format!("no commits in {}", args.range))
-            .hint("give a range like main~20..main"));
-    }
-    let spinner = output::spinner(&format!("asking {}", client.describe()));
-    let answer = client.complete(
-        &outbox,
-        &services::distill::system_prompt(kind),
-        &summary.text,
-        &format!("distill {}", args.range),
-    );
+    let spinner = output::spinner(&format!("drafting records from {}", args.range));
+    let distilled = usecase::services::distill(&repo, &args.range, kind);
     spinner.finish_and_clear();
-    let answer = answer?;
-    let drafts = services::distill::drafts(&answer.text, kind, repo.author())?;
+    let distilled = distilled?;
+    let drafts = &distilled.drafts;
     let mut err = anstream::stderr();
     writeln!(
         err,
         "{}: {} draft(s) from {} commit(s); {} input + {} output tokens, ${:.4}",
-        client.describe(),
+        distilled.provider,
         drafts.len(),
-        summary.commits,
-        answer.input_tokens,
-        answer.output_tokens,
-        answer.cost_usd
+        distilled.commits,
+        distilled.input_tokens,
+        distilled.output_tokens,
+        distilled.cost_usd
     )?;
     let mut out = anstream::stdout();
     let review = args.edit || (!args.yes && super::interactive());
     if !args.yes && !review {
-        for draft in &drafts {
+        for draft in drafts {
             writeln!(out, "{}", git_zen::record::render(draft))?;
         }
         if !drafts.is_empty() {
@@ -249,9 +199,9 @@ pub fn run_distill(args: &DistillArgs) -> CmdResult {
         return Ok(());
     }
     let mut kept = 0;
-    for draft in &drafts {
+    for draft in drafts {
         match usecase::record::accept_draft(&repo, &mut Terminal, draft, review) {
-            Ok((Reviewed::Recorded(created), emitted)) => {
+            Ok((Some(created), emitted)) => {
                 writeln!(
                     out,
                     "recorded {} {} {}",
@@ -259,7 +209,7 @@ pub fn run_distill(args: &DistillArgs) -> CmdResult {
                 )?;
                 deliver(repo.workdir(), &emitted);
             }
-            Ok((Reviewed::Dropped, _)) => writeln!(err, "dropped {}", draft.title)?,
+            Ok((None, _)) => writeln!(err, "dropped {}", draft.title)?,
             // One draft that does not check out is kept for `git zen edit`; the others go on.
             Err(e) => {
                 output::failure(&mut err, &e);

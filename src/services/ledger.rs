@@ -99,5 +99,8 @@ pub fn by_model(outbox: &Outbox, since: Option<&str>) -> Result<Vec<ModelSpend>,
 
 /// Dollars spent, since `since` if given.
 pub fn total(outbox: &Outbox, since: Option<&str>) -> Result<f64, ServicesError> {
-    Ok(by_model(outbox, since)?.iter().map(|m| m.cost_usd).sum())
+    // Folded from +0.0: an empty `sum()` of floats is -0.0, which prints as "$-0.0000".
+    Ok(by_model(outbox, since)?
+        .iter()
+        .fold(0.0, |total, m| total + m.cost_usd))
 }

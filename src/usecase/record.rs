@@ -136,25 +136,16 @@ pub fn supersede(
     Ok(Superseded { old, new, emitted })
 }
 
-/// What became of one draft offered for review.
-#[derive(Debug)]
-pub enum Reviewed {
-    /// It was written.
-    Recorded(Record),
-    /// The user emptied it in the editor.
-    Dropped,
-}
-
 /// Accepts one draft record (one the AI proposed, say): with `review`, the user finishes it in
 /// the editor first — a text that does not check out is kept as a draft that `git zen edit
-/// <id>` continues, and the error says so — otherwise it is written as it is. Queues
-/// `record.created`.
+/// <id>` continues, and the error says so — otherwise it is written as it is. `None`: the
+/// user emptied it in the editor. Queues `record.created`.
 pub fn accept_draft(
     repo: &Repo,
     ui: &mut dyn Ui,
     draft_record: &NewRecord,
     review: bool,
-) -> Result<(Reviewed, Emitted), UserError> {
+) -> Result<(Option<Record>, Emitted), UserError> {
     let store = Store::open(repo)?;
     let created = if review {
         let drafts = Drafts::new(repo);
@@ -169,11 +160,11 @@ pub fn accept_draft(
         )?;
         match reviewed {
             Some(record) => record,
-            None => return Ok((Reviewed::Dropped, Emitted::default())),
+            None => return Ok((None, Emitted::default())),
         }
     } else {
         store.create(draft_record)?
     };
     let emitted = publish(repo, ui, vec![Event::record_created(&created)]);
-    Ok((Reviewed::Recorded(created), emitted))
+    Ok((Some(created), emitted))
 }

@@ -325,7 +325,7 @@ fn services_status_with_a_webhook_and_no_deliveries() {
     --- stdout
     webhook http://127.0.0.1:9/zen (record.created, policy.failed)
     outbox: 0 queued, 0 refused
-    AI spend: $-0.0000
+    AI spend: $0.0000
     --- stderr
     --- exit 0
     ");
