@@ -5,8 +5,7 @@ use std::path::PathBuf;
 
 use anstyle::{AnsiColor, Style};
 use git_zen::error::UserError;
-use git_zen::policy::trust::TrustStore;
-use git_zen::policy::{RuleKind, Severity};
+use git_zen::policy::Severity;
 use git_zen::record::Record;
 use git_zen::usecase::check::{self, Checked, Target};
 
@@ -253,17 +252,7 @@ struct RuleJson<'a> {
 pub fn run_policy(args: &PolicyArgs) -> CmdResult {
     let PolicyCommand::List { json } = args.command;
     let repo = open_repo()?;
-    let policies = git_zen::policy::load(repo.workdir())?;
-    // Compile every secrets regex now, so a broken one shows here rather than in a hook.
-    let specs = policies
-        .rules
-        .iter()
-        .filter_map(|r| match &r.kind {
-            RuleKind::Secrets(spec) => Some((r.id.clone(), spec.clone())),
-            _ => None,
-        })
-        .collect();
-    git_zen::policy::secrets::Scanner::new(specs, &policies.secrets_allowlist)?.compile_all()?;
+    let policies = check::policies(&repo)?;
     let mut rules: Vec<RuleJson> = policies
         .rules
         .iter()
@@ -330,56 +319,29 @@ pub struct TrustArgs {
 
 pub fn run_trust(args: &TrustArgs) -> CmdResult {
     let repo = open_repo()?;
-    let policies = git_zen::policy::load(repo.workdir())?;
-    let workdir = repo.workdir();
-    let files: Vec<PathBuf> = if args.files.is_empty() {
-        let mut files: Vec<PathBuf> = policies
-            .rules
-            .iter()
-            .filter(|r| matches!(r.kind, RuleKind::Command(_)))
-            .flat_map(|r| r.source.project_files.clone())
-            .collect();
-        files.sort();
-        files.dedup();
-        if files.is_empty() {
-            println!("no project policy file defines a command gate; nothing to trust");
-            return Ok(());
-        }
-        files
-    } else {
-        let mut files = Vec::new();
-        for file in &args.files {
-            let abs = super::absolute(file);
-            let relative = abs.strip_prefix(workdir).map(PathBuf::from).map_err(|_| {
-                UserError::failed(format!(
-                    "{} is outside this repository's work tree",
-                    file.display()
-                ))
-            })?;
-            if !policies.project_files.contains(&relative) {
-                return Err(UserError::failed(format!(
-                    "{} is not a policy file of this project",
-                    file.display()
-                ))
-                .hint("policy files are .datazentr/policies/*.toml"));
-            }
-            files.push(relative);
-        }
-        files
-    };
-    let mut store = TrustStore::load(&repo.state_dir())?;
+    let mut files = Vec::new();
+    for file in &args.files {
+        let abs = super::absolute(file);
+        let relative = abs.strip_prefix(repo.workdir()).map_err(|_| {
+            UserError::failed(format!(
+                "{} is outside this repository's work tree",
+                file.display()
+            ))
+        })?;
+        files.push(relative.to_path_buf());
+    }
+    let trusted = check::trust(&repo, &files)?;
     let mut out = anstream::stdout();
-    for file in files {
-        let hash = store.trust(workdir, &file)?;
-        writeln!(out, "trusted {} ({})", file.display(), &hash[..12])?;
-        for rule in policies
-            .rules
-            .iter()
-            .filter(|r| r.source.project_files.contains(&file))
-        {
-            if let RuleKind::Command(gate) = &rule.kind {
-                writeln!(out, "  {} runs: {}", rule.id, gate.command.join(" "))?;
-            }
+    if trusted.is_empty() {
+        writeln!(
+            out,
+            "no project policy file defines a command gate; nothing to trust"
+        )?;
+    }
+    for t in &trusted {
+        writeln!(out, "trusted {} ({})", t.file.display(), &t.hash[..12])?;
+        for (rule, command) in &t.gates {
+            writeln!(out, "  {rule} runs: {command}")?;
         }
     }
     Ok(())

@@ -231,3 +231,75 @@ fn pushed_commits(
         .map(|id| changes::commit_changes(repo.gix(), id))
         .collect::<Result<_, _>>()?)
 }
+
+/// The rules in effect, each secrets regex compiled so a broken one shows now rather than in a
+/// hook.
+pub fn policies(repo: &Repo) -> Result<Policies, UserError> {
+    let policies = policy::load(repo.workdir())?;
+    let specs = policies
+        .rules
+        .iter()
+        .filter_map(|r| match &r.kind {
+            policy::RuleKind::Secrets(spec) => Some((r.id.clone(), spec.clone())),
+            _ => None,
+        })
+        .collect();
+    policy::secrets::Scanner::new(specs, &policies.secrets_allowlist)?.compile_all()?;
+    Ok(policies)
+}
+
+/// A policy file just trusted, and the commands its gates will now run.
+#[derive(Debug)]
+pub struct Trusted {
+    /// The file, relative to the work tree.
+    pub file: PathBuf,
+    /// The content hash trusted.
+    pub hash: String,
+    /// `(rule id, command line)` of each gate it defines.
+    pub gates: Vec<(String, String)>,
+}
+
+/// Trusts the project policy files `files` (relative to the work tree), or with none every one
+/// that defines a command gate, so their gates run. A file that is not a project policy file is
+/// refused before anything is trusted.
+pub fn trust(repo: &Repo, files: &[PathBuf]) -> Result<Vec<Trusted>, UserError> {
+    let policies = policy::load(repo.workdir())?;
+    let files: Vec<PathBuf> = if files.is_empty() {
+        let mut files: Vec<PathBuf> = policies
+            .rules
+            .iter()
+            .filter(|r| matches!(r.kind, policy::RuleKind::Command(_)))
+            .flat_map(|r| r.source.project_files.clone())
+            .collect();
+        files.sort();
+        files.dedup();
+        files
+    } else {
+        for file in files {
+            if !policies.project_files.contains(file) {
+                return Err(UserError::failed(format!(
+                    "{} is not a policy file of this project",
+                    file.display()
+                ))
+                .hint("policy files are .datazentr/policies/*.toml"));
+            }
+        }
+        files.to_vec()
+    };
+    let mut store = TrustStore::load(&repo.state_dir())?;
+    let mut trusted = Vec::new();
+    for file in files {
+        let hash = store.trust(repo.workdir(), &file)?;
+        let gates = policies
+            .rules
+            .iter()
+            .filter(|r| r.source.project_files.contains(&file))
+            .filter_map(|rule| match &rule.kind {
+                policy::RuleKind::Command(gate) => Some((rule.id.clone(), gate.command.join(" "))),
+                _ => None,
+            })
+            .collect();
+        trusted.push(Trusted { file, hash, gates });
+    }
+    Ok(trusted)
+}
