@@ -11,6 +11,7 @@ pub mod changes;
 pub mod draft;
 pub mod error;
 pub mod event;
+pub mod fault;
 pub mod fsutil;
 pub mod genesis;
 pub mod hooks;

@@ -8,7 +8,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::fsutil::{Existing, write_atomic};
+use crate::fsutil::{Existing, write_atomic_via};
 use crate::id::{self, RecordId};
 use crate::record::{self, Kind, NewRecord, Record, RecordError, Status};
 use crate::repo::Repo;
@@ -97,19 +97,31 @@ pub struct Loaded {
 pub struct Store {
     root: PathBuf,
     workdir: PathBuf,
+    /// Where writes keep their temp files: `<git-dir>/datazentr/tmp` for a repository's store,
+    /// so a write killed half-way leaves nothing for `git status` or `git add -A` to see (none:
+    /// beside the target, for a folder without a git dir of its own).
+    temps: Option<PathBuf>,
 }
 
 impl Store {
     /// Creates `.datazentr/` and its layout; existing files are left as they are.
     pub fn init(repo: &Repo) -> Result<(Store, InitReport), StoreError> {
-        Store::init_at(repo.workdir())
+        Store::init_with(repo.workdir(), Some(Store::temps_of(repo)))
     }
 
     /// [`Store::init`] in the work tree at `workdir` (for a repository being created).
     pub fn init_at(workdir: &Path) -> Result<(Store, InitReport), StoreError> {
+        Store::init_with(workdir, None)
+    }
+
+    fn init_with(
+        workdir: &Path,
+        temps: Option<PathBuf>,
+    ) -> Result<(Store, InitReport), StoreError> {
         let store = Store {
             root: workdir.join(DIR),
             workdir: workdir.to_path_buf(),
+            temps,
         };
         store.check_folder()?;
         let mut report = InitReport::default();
@@ -131,12 +143,12 @@ impl Store {
             // Git does not track empty folders; a marker keeps the layout in every clone.
             let keep = dir.join(".gitkeep");
             if fs::read_dir(&dir).map_err(io_err(&dir))?.next().is_none() {
-                write_atomic(&keep, b"", Existing::Keep).map_err(io_err(&keep))?;
+                store.write(&keep, b"", Existing::Keep)?;
             }
         }
         let config = store.root.join("config.toml");
         if !config.exists() {
-            write_atomic(&config, CONFIG.as_bytes(), Existing::Keep).map_err(io_err(&config))?;
+            store.write(&config, CONFIG.as_bytes(), Existing::Keep)?;
             report.created.push(store.relative(&config));
         }
         Ok((store, report))
@@ -144,7 +156,20 @@ impl Store {
 
     /// Opens the existing `.datazentr/` of the repository.
     pub fn open(repo: &Repo) -> Result<Store, StoreError> {
-        Store::open_at(repo.workdir())
+        let mut store = Store::open_at(repo.workdir())?;
+        let temps = Store::temps_of(repo);
+        // What writes killed half-way left (a small folder, usually missing or empty).
+        crate::fsutil::remove_stale_temps(&temps);
+        store.temps = Some(temps);
+        Ok(store)
+    }
+
+    fn temps_of(repo: &Repo) -> PathBuf {
+        repo.state_dir().join("tmp")
+    }
+
+    fn write(&self, path: &Path, bytes: &[u8], existing: Existing) -> Result<(), StoreError> {
+        write_atomic_via(path, bytes, existing, self.temps.as_deref()).map_err(io_err(path))
     }
 
     /// [`Store::open`] for the work tree at `workdir` (a hub's clone, say).
@@ -152,6 +177,7 @@ impl Store {
         let store = Store {
             root: workdir.join(DIR),
             workdir: workdir.to_path_buf(),
+            temps: None,
         };
         store.check_folder()?;
         if !store.root.exists() {
@@ -284,7 +310,7 @@ impl Store {
         let text = record::render(new);
         // Validate before writing so a bad value never reaches the working tree.
         let parsed = record::parse(&self.relative(&path), &text)?;
-        write_atomic(&path, text.as_bytes(), Existing::Keep).map_err(io_err(&path))?;
+        self.write(&path, text.as_bytes(), Existing::Keep)?;
         Ok(parsed)
     }
 
@@ -304,7 +330,7 @@ impl Store {
         let dir = self.kind_dir(probe.kind)?;
         let path = dir.join(format!("{}-{}.md", probe.id, record::slugify(&probe.title)));
         let parsed = record::parse(&self.relative(&path), text)?;
-        write_atomic(&path, text.as_bytes(), Existing::Keep).map_err(io_err(&path))?;
+        self.write(&path, text.as_bytes(), Existing::Keep)?;
         Ok(parsed)
     }
 
@@ -331,7 +357,7 @@ impl Store {
             });
         }
         let path = self.workdir.join(&old.file);
-        write_atomic(&path, text.as_bytes(), Existing::Replace).map_err(io_err(&path))?;
+        self.write(&path, text.as_bytes(), Existing::Replace)?;
         Ok(new)
     }
 
@@ -365,7 +391,7 @@ impl Store {
         let new_before = fs::read(&new_path).map_err(io_err(&new_path))?;
         self.replace(&new_path, new_text.as_bytes())?;
         if let Err(e) = self.replace(&self.workdir.join(&old.file), old_text.as_bytes()) {
-            let _ = write_atomic(&new_path, &new_before, Existing::Replace);
+            let _ = self.write(&new_path, &new_before, Existing::Replace);
             return Err(e);
         }
         Ok((old_parsed, new_parsed))
@@ -446,7 +472,7 @@ impl Store {
             });
             if let Err(e) = result {
                 for (path, before) in done.iter().rev() {
-                    let _ = write_atomic(path, before, Existing::Replace);
+                    let _ = self.write(path, before, Existing::Replace);
                 }
                 let _ = fs::remove_file(self.workdir.join(&created.file));
                 return Err(e);
@@ -456,7 +482,7 @@ impl Store {
     }
 
     fn replace(&self, path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-        write_atomic(path, bytes, Existing::Replace).map_err(io_err(path))
+        self.write(path, bytes, Existing::Replace)
     }
 }
 
@@ -527,6 +553,11 @@ fn walk(dir: &Path, rel: &str, out: &mut Vec<RecordEntry>) -> io::Result<()> {
         let name = entry.file_name();
         let name = name.to_string_lossy();
         if name.starts_with('.') {
+            // A temp file beside a record, from a write killed half-way by an older git-zen
+            // (or one whose git dir is on another file system): swept if its writer is gone.
+            if crate::fsutil::is_temp_name(&name) {
+                crate::fsutil::remove_if_stale(&entry.path());
+            }
             continue;
         }
         let path = format!("{rel}/{name}");

@@ -67,6 +67,10 @@ pub fn validate(store: &Store) -> Result<Report, StoreError> {
     })
 }
 
+/// A record file larger than this earns a warning (the size the default `large-files` rule
+/// blocks).
+const LARGE_RECORD: u64 = 1 << 20;
+
 fn check_records(store: &Store, records: &[Record], problems: &mut Vec<Problem>) {
     let mut by_id: HashMap<&str, Vec<&Record>> = HashMap::new();
     for r in records {
@@ -94,6 +98,29 @@ fn check_records(store: &Store, records: &[Record], problems: &mut Vec<Problem>)
                 Severity::Error,
                 format!(
                     "the file name does not match the id {id}: rename it to {id}-<slug>.md (or fix the id if it was copied)"
+                ),
+            );
+        }
+        if name.contains(char::REPLACEMENT_CHARACTER) {
+            report(
+                r,
+                id,
+                Severity::Error,
+                format!(
+                    "the file name is not valid UTF-8 (shown with \u{FFFD}): rename it to {id}-<slug>.md so every clone and tool can name it"
+                ),
+            );
+        }
+        if let Ok(meta) = std::fs::metadata(store.workdir().join(&r.file))
+            && meta.len() > LARGE_RECORD
+        {
+            report(
+                r,
+                id,
+                Severity::Warning,
+                format!(
+                    "the file is {:.1} MiB: a record is a page of prose, and the default `large-files` rule blocks commits of files over 1 MiB; move the bulk into the repository and link to it",
+                    meta.len() as f64 / 1_048_576.0
                 ),
             );
         }

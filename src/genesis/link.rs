@@ -56,10 +56,18 @@ pub fn resolve_link(
             }
         }
     }
-    if at.first().is_some_and(|first| first == ".git") {
+    if at.first().is_some_and(|first| is_git_dir_name(first)) {
         return Err("it leads into .git".into());
     }
     Ok(at.join("/"))
+}
+
+/// Whether a path component names the git dir on some file system git-zen may write to:
+/// `.git` in any case (case-insensitive file systems: macOS, Windows) and with the trailing
+/// dots or spaces Windows drops.
+pub fn is_git_dir_name(name: &str) -> bool {
+    name.trim_end_matches(['.', ' '])
+        .eq_ignore_ascii_case(".git")
 }
 
 #[cfg(test)]
@@ -102,5 +110,7 @@ mod tests {
         );
         assert_eq!(err("link", "loop"), "its links loop");
         assert_eq!(err("link", ".git/hooks"), "it leads into .git");
+        assert_eq!(err("link", ".GIT/hooks"), "it leads into .git");
+        assert!(is_git_dir_name(".Git. ") && !is_git_dir_name(".github"));
     }
 }

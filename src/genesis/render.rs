@@ -202,7 +202,11 @@ pub fn safe_relative(path: &str) -> Result<PathBuf, GenesisError> {
             }
         }
     }
-    if clean.starts_with(".git") {
+    let first = clean
+        .components()
+        .next()
+        .map(|c| c.as_os_str().to_string_lossy());
+    if first.is_some_and(|first| super::link::is_git_dir_name(&first)) {
         return Err(unsafe_path("templates may not write into .git"));
     }
     Ok(clean)
@@ -221,6 +225,8 @@ mod tests {
             "a//b",
             "",
             ".git/hooks/pre-commit",
+            ".GIT/hooks/pre-commit",
+            ".Git./config",
         ] {
             assert!(safe_relative(bad).is_err(), "{bad}");
         }

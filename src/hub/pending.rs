@@ -56,6 +56,8 @@ pub(super) fn enqueue(hub: &Hub, op: &Op) -> Result<(), HubError> {
 /// Every queued operation, oldest first.
 pub(super) fn load(hub: &Hub) -> Result<Vec<Queued>, HubError> {
     let dir = queue_dir(hub);
+    // Temp files of enqueues killed half-way (a complete write is renamed to `<id>.toml`).
+    crate::fsutil::remove_stale_temps(&dir);
     let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
         Ok(entries) => entries
             .filter_map(|e| e.ok().map(|e| e.path()))

@@ -48,7 +48,35 @@ impl Hub {
         std::fs::create_dir_all(&self.dir).map_err(HubError::io(&self.dir))?;
         let path = self.dir.join("lock");
         let file = crate::fsutil::lock_file(&path).map_err(HubError::io(&path))?;
+        self.remove_stale_leftovers();
         Ok(Lock(file))
+    }
+
+    /// What a git-zen killed during a hub write left, removed under the lock (no other git-zen
+    /// works on the clone then): git's own lock files in the clone (`HEAD.lock`,
+    /// `refs/heads/<branch>.lock` …, which would fail every later write with "File exists"),
+    /// unless a process still works in the clone (an orphaned `git` finishing its write), and
+    /// half-made clones.
+    fn remove_stale_leftovers(&self) {
+        if let Ok(entries) = std::fs::read_dir(&self.dir) {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.starts_with("clone.tmp-") {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+        let clone = self.clone_dir();
+        let mut locks = Vec::new();
+        for sub in ["", "refs", "logs", "objects/info"] {
+            collect_locks(&clone.join(sub), sub.is_empty(), &mut locks);
+        }
+        if locks.is_empty() || crate::fsutil::dir_in_use(&clone) != Some(false) {
+            return;
+        }
+        for lock in locks {
+            let _ = std::fs::remove_file(lock);
+        }
     }
 
     /// Makes the local clone if there is none: a bare repository with `origin` fetched, its
@@ -324,5 +352,20 @@ fn git_message(e: RepoError) -> String {
     match e {
         RepoError::Git { message, .. } => message,
         other => other.to_string(),
+    }
+}
+
+/// The `*.lock` files in `dir` (and below it, unless `top_only`).
+fn collect_locks(dir: &std::path::Path, top_only: bool, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        match entry.file_type() {
+            Ok(t) if t.is_dir() && !top_only => collect_locks(&path, false, out),
+            Ok(t) if t.is_file() && path.extension().is_some_and(|x| x == "lock") => out.push(path),
+            _ => {}
+        }
     }
 }

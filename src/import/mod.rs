@@ -67,16 +67,39 @@ pub fn import_adr_folder(
         source,
     };
     let dir = fs::canonicalize(dir).map_err(folder_err)?;
-    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
-        .map_err(folder_err)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x.eq_ignore_ascii_case("md")))
-        .collect();
+    let is_markdown = |p: &Path| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("md"));
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut links: Vec<PathBuf> = Vec::new();
+    for entry in fs::read_dir(&dir).map_err(folder_err)?.flatten() {
+        let path = entry.path();
+        // The entry itself, not what a link points to: a link could bring any file on the
+        // machine (a key, a password file) into a record the user then commits or promotes.
+        match entry.file_type() {
+            Ok(t) if t.is_symlink() && is_markdown(&path) => links.push(path),
+            Ok(t) if t.is_file() && is_markdown(&path) => files.push(path),
+            _ => {}
+        }
+    }
     files.sort();
+    links.sort();
 
     let mut report = ImportReport::default();
     let mut sources = Vec::new();
-    let mut errors = Vec::new();
+    let mut errors: Vec<RecordError> = links
+        .iter()
+        .map(|link| {
+            let target = fs::read_link(link)
+                .map(|t| format!(" -> {}", t.display()))
+                .unwrap_or_default();
+            RecordError::new(
+                source_key(store, link),
+                1,
+                format!(
+                    "is a symbolic link{target}: an import reads only real files inside the folder it is given; replace the link with a copy of the file, or remove it"
+                ),
+            )
+        })
+        .collect();
     for path in files {
         let key = source_key(store, &path);
         let name = path

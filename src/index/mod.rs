@@ -66,6 +66,10 @@ pub struct Index {
     conn: Connection,
     path: PathBuf,
     source: Source,
+    /// A shared lock on `<cache>.lock` for as long as the connection is open: a rebuild swaps a
+    /// new database in only under the exclusive lock, so never under a live connection (whose
+    /// `-wal` and `-shm` files would then belong to another database).
+    _reading: Option<fs::File>,
 }
 
 /// Where a cache's records come from.
@@ -125,6 +129,7 @@ impl Index {
     ) -> Result<(Index, RefreshReport), IndexError> {
         let path = repo.state_dir().join("index.sqlite");
         let source = Source::WorkTree(store.clone());
+        let _building = Locks::build(&path);
         build(&path, &source, Some(progress)).map_err(|source| IndexError::Sqlite { path, source })
     }
 
@@ -250,6 +255,12 @@ impl Index {
 
 /// Opens the cache at `path` and refreshes it from `source`, healing it as [`Index::open_fresh`]
 /// describes.
+///
+/// Two locks beside the cache keep concurrent processes from failing each other:
+/// `<cache>.build.lock`, held for a whole build, so one process builds while the others wait and
+/// then open its result (and so a build file left by a killed build is known to be stale), and
+/// `<cache>.lock`, held shared by every open [`Index`] and exclusively only for the moment a
+/// finished build is renamed into place (or a damaged cache deleted).
 fn open_source(
     path: PathBuf,
     source: Source,
@@ -260,45 +271,91 @@ fn open_source(
         source,
     };
     if !path.exists() {
-        // Two processes finding no cache at once: one builds, the other waits and opens it.
-        let _lock = build_lock(&path);
+        let _building = Locks::build(&path);
         if !path.exists() {
             return build(&path, &source, progress).map_err(sqlite);
         }
     }
-    let attempt = || -> Result<(Index, RefreshReport), rusqlite::Error> {
-        let mut index = Index {
-            conn: open_connection(&path)?,
-            path: path.clone(),
-            source: source.clone(),
-        };
-        let report = index.refresh_inner(progress)?;
-        Ok((index, report))
-    };
-    match attempt() {
+    match open_and_refresh(&path, &source, progress) {
         Ok(done) => Ok(done),
         Err(e) if needs_rebuild(&e) || is_schema_mismatch(&e) => {
+            let _building = Locks::build(&path);
+            // Another process may have healed it while this one waited.
+            if let Ok(done) = open_and_refresh(&path, &source, progress) {
+                return Ok(done);
+            }
             eprintln!("git-zen: rebuilding the memory cache ({})", describe(&e));
-            let _lock = build_lock(&path);
-            remove_cache_files(&path);
             build(&path, &source, progress).map_err(sqlite)
         }
         Err(source) => Err(sqlite(source)),
     }
 }
 
-/// Serialises cache builds across processes (`<cache>.lock`, held until dropped); `None` where
-/// the file system cannot lock, and the build goes ahead unserialised.
-fn build_lock(path: &Path) -> Option<fs::File> {
-    if let Some(dir) = path.parent() {
-        let _ = fs::create_dir_all(dir);
+/// Opens the existing cache under a shared lock and refreshes it.
+fn open_and_refresh(
+    path: &Path,
+    source: &Source,
+    progress: Option<&indicatif::ProgressBar>,
+) -> Result<(Index, RefreshReport), rusqlite::Error> {
+    let mut index = Index {
+        _reading: Locks::read(path),
+        conn: open_connection(path)?,
+        path: path.to_path_buf(),
+        source: source.clone(),
+    };
+    let report = index.refresh_inner(progress)?;
+    Ok((index, report))
+}
+
+/// The lock files beside a cache (see [`open_source`]). Each is `None` where the file system
+/// cannot lock; the work then goes ahead unserialised.
+struct Locks;
+
+impl Locks {
+    fn file(path: &Path, suffix: &str) -> PathBuf {
+        if let Some(dir) = path.parent() {
+            let _ = fs::create_dir_all(dir);
+        }
+        PathBuf::from(format!("{}{suffix}", path.display()))
     }
-    crate::fsutil::lock_file(Path::new(&format!("{}.lock", path.display()))).ok()
+
+    /// Held for a whole build.
+    fn build(path: &Path) -> Option<fs::File> {
+        crate::fsutil::lock_file(&Locks::file(path, ".build.lock")).ok()
+    }
+
+    /// Held shared while a connection is open.
+    fn read(path: &Path) -> Option<fs::File> {
+        crate::fsutil::lock_file_shared(&Locks::file(path, ".lock")).ok()
+    }
+
+    /// Held exclusively to replace or delete the cache.
+    fn swap(path: &Path) -> Option<fs::File> {
+        crate::fsutil::lock_file(&Locks::file(path, ".lock")).ok()
+    }
+}
+
+/// Deletes what killed builds left (`<cache>.build-*`). Only called under the build lock, so no
+/// live build owns any of them.
+fn remove_stale_builds(path: &Path) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return;
+    };
+    let prefix = format!("{}.build-", name.to_string_lossy());
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Builds a complete cache in a private temp file, with no journal (a crash only loses a cache
 /// that would be rebuilt anyway: about a quarter faster), then switches it to WAL and renames it
-/// into place, so no reader ever sees a half-built cache.
+/// into place under the exclusive swap lock, so no reader ever sees a half-built cache and no
+/// open connection has the file replaced under it. The caller holds the build lock.
 fn build(
     path: &Path,
     source: &Source,
@@ -307,8 +364,9 @@ fn build(
     if let Some(dir) = path.parent() {
         let _ = fs::create_dir_all(dir);
     }
+    remove_stale_builds(path);
     // Unique per build, not only per process: two threads of one process (the MCP server) may
-    // build at once.
+    // build at once where the file system cannot lock.
     let mut nonce = [0u8; 8];
     let _ = getrandom::fill(&mut nonce);
     let temp = PathBuf::from(format!(
@@ -317,7 +375,6 @@ fn build(
         std::process::id(),
         u64::from_le_bytes(nonce)
     ));
-    remove_cache_files(&temp);
     let built = (|| {
         let conn = Connection::open(&temp)?;
         conn.pragma_update(None, "journal_mode", "OFF")?;
@@ -331,6 +388,7 @@ fn build(
             conn,
             path: temp.clone(),
             source: source.clone(),
+            _reading: None,
         };
         let report = index.refresh_inner(progress)?;
         // The full-text index in one pass over the rows, then the trigger for later inserts.
@@ -349,8 +407,15 @@ fn build(
             return Err(e);
         }
     };
-    fs::rename(&temp, path).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    crate::fault::point("index.build");
+    {
+        let _swapping = Locks::swap(path);
+        remove_cache_files(path);
+        fs::rename(&temp, path)
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    }
     let index = Index {
+        _reading: Locks::read(path),
         conn: open_connection(path)?,
         path: path.to_path_buf(),
         source: source.clone(),

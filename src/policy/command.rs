@@ -120,6 +120,7 @@ impl CommandGate {
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err);
+        crate::fault::point("gate");
         let mut child = cmd.spawn().map_err(|e| {
             failed(
                 format!("cannot start `{}`: {e}", self.command[0]),

@@ -450,12 +450,7 @@ impl<'r> StagedCopies<'r> {
         }
         let dir = self
             .dir
-            .get_or_init(|| {
-                tempfile::Builder::new()
-                    .prefix("git-zen-staged-")
-                    .tempdir()
-                    .map_err(|e| e.to_string())
-            })
+            .get_or_init(|| staged_copies_dir(&self.repo.state_dir().join("gates")))
             .as_ref()
             .map_err(|e| format!("cannot make a folder for staged copies: {e}"))?;
         let copy = dir.path().join(&change.path);
@@ -470,6 +465,32 @@ impl<'r> StagedCopies<'r> {
         std::fs::write(&copy, &blob.data).map_err(|e| format!("{}: {e}", copy.display()))?;
         Ok(copy)
     }
+}
+
+/// A new folder for one run's staged copies, in the repository's own state folder rather than
+/// the shared temp dir (the copies may hold secrets a gate is about to refuse). It is deleted
+/// when the run ends; folders of runs killed half-way (`staged-<pid>-…` of a process that is
+/// gone) are deleted by the next run.
+fn staged_copies_dir(parent: &Path) -> Result<tempfile::TempDir, String> {
+    std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    if let Ok(entries) = std::fs::read_dir(parent) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let pid = name
+                .strip_prefix("staged-")
+                .and_then(|rest| rest.split_once('-'))
+                .and_then(|(pid, _)| pid.parse::<u32>().ok());
+            if pid.is_some_and(|pid| {
+                pid != std::process::id() && crate::fsutil::process_alive(pid) == Some(false)
+            }) {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+    tempfile::Builder::new()
+        .prefix(&format!("staged-{}-", std::process::id()))
+        .tempdir_in(parent)
+        .map_err(|e| e.to_string())
 }
 
 /// The bytes of blob `id` from the work-tree file at the change's path, when that file holds

@@ -53,6 +53,22 @@ pub enum InputError {
     /// The title is empty or spans several lines.
     #[error("the title must be one non-empty line of text")]
     Title,
+    /// The title is longer than [`MAX_TITLE_CHARS`].
+    #[error(
+        "the title is {chars} characters long: keep it under {MAX_TITLE_CHARS} and put the rest in the body"
+    )]
+    TitleTooLong {
+        /// Its length.
+        chars: usize,
+    },
+    /// The body is larger than [`MAX_BODY_BYTES`].
+    #[error(
+        "the body is {bytes} bytes: a record holds at most {MAX_BODY_BYTES} (1 MiB, what the default large-files rule lets through); put the bulk in the repository and link to it"
+    )]
+    BodyTooLarge {
+        /// Its size.
+        bytes: usize,
+    },
     /// A tag, path or link holds a line break or another control character.
     #[error("{field} {value:?}: values must be one line without control characters")]
     ControlCharacter {
@@ -71,6 +87,21 @@ pub enum InputError {
         /// What is wrong with it.
         reason: String,
     },
+}
+
+/// The longest title: one line a listing can show, and the slug of a file name.
+pub const MAX_TITLE_CHARS: usize = 300;
+
+/// The largest body: what the default `large-files` rule lets through a commit. A longer text
+/// belongs in the repository, linked from the record.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+/// Refuses a body over [`MAX_BODY_BYTES`] (a record is a page of prose, not a data file).
+pub fn check_body(body: &str) -> Result<(), InputError> {
+    if body.len() > MAX_BODY_BYTES {
+        return Err(InputError::BodyTooLarge { bytes: body.len() });
+    }
+    Ok(())
 }
 
 /// The fields a caller gives for a new record, before any check.
@@ -136,6 +167,14 @@ impl RecordInput {
         let title = self.title.trim();
         if title.is_empty() || title.chars().any(char::is_control) {
             return Err(InputError::Title);
+        }
+        if title.chars().count() > MAX_TITLE_CHARS {
+            return Err(InputError::TitleTooLong {
+                chars: title.chars().count(),
+            });
+        }
+        if let Some(body) = &self.body {
+            check_body(body)?;
         }
         let lists = [
             (names.tag, &self.tags),

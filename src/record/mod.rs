@@ -11,7 +11,7 @@ pub mod render;
 
 use std::path::PathBuf;
 
-pub use input::{FieldNames, InputError, RecordInput};
+pub use input::{FieldNames, InputError, MAX_BODY_BYTES, MAX_TITLE_CHARS, RecordInput, check_body};
 pub use kind::{Kind, Outcome, Status};
 pub use parse::parse;
 pub use render::{NewRecord, render, slugify};

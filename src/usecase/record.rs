@@ -42,6 +42,7 @@ pub fn record(repo: &Repo, ui: &mut dyn Ui, request: RecordRequest) -> Result<Re
         supersedes,
         edit,
     } = request;
+    crate::record::check_body(&new.body).map_err(|e| UserError::usage(e.to_string()))?;
     let store = Store::open(repo)?;
     // Only a record that names others (or may, in the editor) needs to read them all; a plain
     // `record` stays O(1).

@@ -4,6 +4,7 @@ mod support;
 
 mod bad_input;
 mod editing;
+mod faults;
 mod genesis;
 mod git_conventions;
 mod hooks;

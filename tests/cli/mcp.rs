@@ -612,3 +612,16 @@ fn mcp_record_announces_the_record_to_the_webhooks_as_the_cli_does() {
     assert_eq!(sent["data"]["record"]["id"], id);
     assert_eq!(sent["data"]["record"]["title"], "Agents record too");
 }
+
+#[test]
+fn mcp_record_refuses_a_body_over_a_mebibyte_and_writes_nothing() {
+    let repo = TestRepo::initialized();
+    let mut mcp = Session::start(&repo);
+    let body = "x".repeat(2 << 20);
+    let error = mcp.tool_error(
+        "record",
+        json!({ "kind": "lesson", "title": "Too much", "body": body }),
+    );
+    assert!(error.contains("at most 1048576 (1 MiB"), "{error}");
+    assert!(repo.list_json(&[]).is_empty());
+}
