@@ -17,7 +17,7 @@ pub trait Hint {
     }
 }
 
-/// How a failure ends a command.
+/// How a failure ends a command: the exit code, and whether the message is still to be shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
     /// Bad input or a failed operation: the message is shown, exit 1.
@@ -33,13 +33,13 @@ pub enum ErrorKind {
 /// A classified error with its notes and hints, ready for any front end to render.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserError {
-    /// How it ends the command.
+    /// Picks the exit code and whether `message` is shown.
     pub kind: ErrorKind,
     /// What went wrong (may span lines, e.g. a list of problems).
     pub message: String,
     /// Facts the user needs beside the message ("your text is kept in …"), shown indented.
     pub notes: Vec<String>,
-    /// What to do, shown as `hint:` lines.
+    /// What to do, one per line, shown as `hint:` lines after the notes.
     pub hints: Vec<String>,
 }
 
@@ -54,7 +54,7 @@ impl UserError {
         UserError::of_kind(ErrorKind::Usage, message)
     }
 
-    /// A failure whose details were already shown.
+    /// A failure whose details were already shown: empty message, exit 1.
     pub fn reported() -> UserError {
         UserError::of_kind(ErrorKind::Reported, "")
     }
@@ -68,13 +68,13 @@ impl UserError {
         }
     }
 
-    /// Adds a hint.
+    /// Adds a hint after the existing ones (shown as `hint: …`).
     pub fn hint(mut self, hint: impl Into<String>) -> UserError {
         self.hints.push(hint.into());
         self
     }
 
-    /// Adds a note.
+    /// Adds a note after the existing ones (shown indented, before the hints).
     pub fn note(mut self, note: impl Into<String>) -> UserError {
         self.notes.push(note.into());
         self
@@ -86,7 +86,7 @@ impl UserError {
         self
     }
 
-    /// Any library error, with its hint.
+    /// Any library error as [`ErrorKind::Failed`]: its `Display` as the message, plus its [`Hint`].
     pub fn from_error<E: std::error::Error + Hint>(error: &E) -> UserError {
         let mut user = UserError::failed(error.to_string());
         user.hints.extend(error.hint());

@@ -12,47 +12,48 @@ use serde::Serialize;
 use crate::policy::{Hook, Report};
 use crate::record::Record;
 
-/// One event, with its payload.
+/// One event; its webhook name is [`Event::name`] and its payload's `data` is [`Event::data`].
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum Event {
     /// `record.created`: a new record was written.
     RecordCreated {
-        /// The new record.
+        /// The new record, as written.
         record: RecordSummary,
     },
     /// `record.superseded`: an older record was replaced.
     RecordSuperseded {
-        /// The record replaced (as it was before).
+        /// The record replaced: as it was before when a new record supersedes it, but as rewritten
+        /// (already `superseded`) after `git zen supersede`.
         record: RecordSummary,
-        /// The record replacing it.
+        /// The record replacing it, now listing the old one in `supersedes`.
         superseded_by: RecordSummary,
     },
     /// `policy.failed`: a hook blocked a commit or a push.
     PolicyFailed {
-        /// Which hook.
+        /// The hook that blocked (`pre-commit`, `commit-msg` or `pre-push` in JSON).
         hook: Hook,
-        /// What it found.
+        /// The whole verdict: every finding, not only the blocking ones.
         report: Report,
     },
     /// `hub.promoted`: a record was copied to a hub (or queued for it).
     HubPromoted {
-        /// The hub.
+        /// The hub it went to.
         hub: HubRef,
-        /// The record promoted.
+        /// The record promoted, as in the project it came from.
         record: RecordSummary,
-        /// Whether it still waits to be pushed.
+        /// Whether the push did not land yet (hub offline): the write waits in the local queue.
         pending: bool,
     },
     /// `genesis.created`: a new project was made from a template.
     GenesisCreated {
-        /// The template's name and version.
+        /// `<name> <version>` of the template, space-separated.
         template: String,
-        /// The skills applied.
+        /// Skill names applied, requirements first.
         skills: Vec<String>,
-        /// Ids of the records inherited from the hub.
+        /// Ids of the records inherited from the hub (empty without a hub).
         inherited: Vec<String>,
-        /// The hub's URL, if one seeded it.
+        /// The hub's URL, if one seeded it (`None`: made without a hub).
         hub: Option<String>,
     },
 }
@@ -67,7 +68,7 @@ impl Event {
         "hub.promoted",
     ];
 
-    /// The name webhooks subscribe to.
+    /// The name webhooks subscribe to (one of [`Event::NAMES`]).
     pub fn name(&self) -> &'static str {
         match self {
             Event::RecordCreated { .. } => "record.created",
@@ -93,7 +94,7 @@ impl Event {
         }
     }
 
-    /// The payload as JSON.
+    /// The payload as JSON: the `data` of the webhook body (field names are a public contract).
     pub fn data(&self) -> serde_json::Value {
         serde_json::to_value(self).expect("events are plain data")
     }
@@ -102,17 +103,17 @@ impl Event {
 /// A record as events describe it: enough to link to it, not its body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RecordSummary {
-    /// Full id.
+    /// Full 22-character id (never a prefix).
     pub id: String,
     /// `decision`, `pattern` or `lesson`.
     pub kind: &'static str,
-    /// Title.
+    /// One-line title.
     pub title: String,
-    /// Status.
+    /// `proposed`, `accepted`, `superseded`, `deprecated` or `rejected`.
     pub status: &'static str,
-    /// Outcome (null for decisions).
+    /// How a pattern or lesson turned out; `null` for decisions and when not yet known.
     pub outcome: Option<&'static str>,
-    /// Tags.
+    /// Free-form tags, as written in the record.
     pub tags: Vec<String>,
     /// File relative to the work tree, with `/`.
     pub file: String,
@@ -133,12 +134,12 @@ impl RecordSummary {
     }
 }
 
-/// A hub as events name it.
+/// A hub as events name it (no local paths).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HubRef {
-    /// Its configured name.
+    /// Its name in the user's hub config (`url-<hash>` for a hub given only by URL).
     pub name: String,
-    /// Its URL.
+    /// The remote as configured: a URL, or an absolute local path.
     pub url: String,
 }
 

@@ -36,7 +36,7 @@ pub enum StoreError {
     Io {
         /// The file or folder.
         path: PathBuf,
-        /// The underlying error.
+        /// The OS error, shown after the path.
         source: io::Error,
     },
     /// A record is malformed.
@@ -62,9 +62,10 @@ pub enum StoreError {
     /// A rewrite tried to change what must not change.
     #[error("{file}: {message}")]
     Rejected {
-        /// The file, relative to the work tree.
+        /// The file relative to the work tree, as displayed (platform separators).
         file: String,
-        /// What and why.
+        /// Why the write is refused and what to do instead (a changed id or kind, a cycle, an id
+        /// that already has a file).
         message: String,
     },
 }
@@ -76,7 +77,7 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {
     }
 }
 
-/// What `init` did.
+/// What [`Store::init`] did; `created` is empty when the layout was already there.
 #[derive(Debug, Default)]
 pub struct InitReport {
     /// Files and folders created, relative to the work tree.
@@ -88,7 +89,7 @@ pub struct InitReport {
 pub struct Loaded {
     /// Records that parsed, sorted by id (oldest first).
     pub records: Vec<Record>,
-    /// Files that did not parse.
+    /// Files that did not parse, each with its line and fix; left out of `records`.
     pub errors: Vec<RecordError>,
 }
 

@@ -1,9 +1,9 @@
 //! What a commit or a push would change — paths, blob ids, modes and added lines — read in-process
 //! with gix, never from the working tree.
 //!
-//! [`staged`] compares the index git is about to commit (honouring `GIT_INDEX_FILE`, which `git
-//! commit -a` and `git commit <paths>` use) with `HEAD`; [`commit_changes`] lists what each commit of a
-//! range changed against its first parent.
+//! [`staged`](fn@staged) compares the index git is about to commit (honouring `GIT_INDEX_FILE`,
+//! which `git commit -a` and `git commit <paths>` use) with `HEAD`; [`commit_changes`] lists what
+//! each commit of a range changed against its first parent.
 
 mod commits;
 mod lines;

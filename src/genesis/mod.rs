@@ -31,11 +31,11 @@ pub enum GenesisError {
     /// A template file is malformed.
     #[error("{}:{line}: {message}", file.display())]
     Invalid {
-        /// The file.
+        /// The template or skill file (`<built-in>/…` for one compiled in).
         file: PathBuf,
         /// 1-based line.
         line: usize,
-        /// What is wrong.
+        /// What is wrong: the TOML parser's message, or a failed check of the file.
         message: String,
     },
     /// Rendering failed (an unknown variable in strict mode, bad syntax).
@@ -80,9 +80,9 @@ pub enum GenesisError {
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {
-        /// The file.
+        /// The file or folder, in the template or the target.
         path: PathBuf,
-        /// The underlying error.
+        /// The OS error, shown after the path.
         source: std::io::Error,
     },
     /// `git` failed.

@@ -13,7 +13,7 @@ use crate::record::{Kind, Outcome, Record, RecordError};
 
 /// A hub's memory, read from its (freshly synced) clone.
 pub struct HubMemory {
-    /// The hub.
+    /// The hub the memory was read from (already synced).
     pub hub: Hub,
     /// Its records that parsed.
     pub records: Vec<Record>,

@@ -41,9 +41,9 @@ pub enum HooksError {
     /// A file could not be read, written or moved.
     #[error("{}: {source}", path.display())]
     Io {
-        /// The file.
+        /// The hook file or the hooks folder.
         path: PathBuf,
-        /// The underlying error.
+        /// The OS error, shown after the path.
         source: io::Error,
     },
     /// Both a foreign hook and a kept one exist, so chaining would lose one of them.

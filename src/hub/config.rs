@@ -9,13 +9,13 @@ use serde::{Deserialize, Serialize};
 use super::HubError;
 use crate::fsutil::{Existing, write_atomic};
 
-/// The user's configured hubs.
+/// The user's hubs, saved in `hubs.toml` under [`config_dir`].
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Hubs {
-    /// The hub used when none is named.
+    /// The name of the hub used when none is named and the project names none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
-    /// Hubs by name.
+    /// Hubs by name (names pass [`check_name`]: they are folder names under [`data_dir`]).
     #[serde(default)]
     pub hubs: BTreeMap<String, HubEntry>,
 }
@@ -56,7 +56,7 @@ fn xdg(var: &str, fallback: &str) -> Result<PathBuf, HubError> {
 }
 
 impl Hubs {
-    /// The configuration file.
+    /// `hubs.toml` in [`config_dir`]; it may not exist yet.
     pub fn file() -> Result<PathBuf, HubError> {
         Ok(config_dir()?.join("hubs.toml"))
     }

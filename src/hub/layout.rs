@@ -12,7 +12,7 @@ use crate::store::{DIR, Store};
 /// What `hub init` did.
 #[derive(Debug, Default, serde::Serialize)]
 pub struct InitReport {
-    /// The hub's remote.
+    /// The hub's remote, normalized (a local path made absolute).
     pub url: String,
     /// A bare repository was created at a local path that did not exist.
     pub created_repository: bool,

@@ -39,22 +39,23 @@ pub enum HubError {
     /// A hub of that name is already configured.
     #[error("a hub named `{name}` is already configured ({url})")]
     Exists {
-        /// The name.
+        /// The name `hub add` was asked to use.
         name: String,
-        /// Its URL.
+        /// The URL the hub already configured under that name has (not the one being added).
         url: String,
     },
-    /// A hub name that cannot be a folder name.
+    /// A hub name that cannot be a folder name: empty, over 64 characters, starting with `.`, or
+    /// with characters other than ASCII letters, digits, `-`, `_` and `.`.
     #[error("`{0}` cannot be a hub name: use letters, digits, `-`, `_` and `.`")]
     BadName(String),
-    /// The configuration file is malformed.
+    /// `hubs.toml`, or a file in a hub's write queue, is not valid TOML.
     #[error("{}:{line}: {message}", file.display())]
     Config {
-        /// The file.
+        /// The file, as an absolute path.
         file: PathBuf,
         /// 1-based line.
         line: usize,
-        /// What is wrong.
+        /// What the TOML parser said (the position is in `line`).
         message: String,
     },
     /// The hub's remote could not be cloned or fetched.
@@ -62,7 +63,7 @@ pub enum HubError {
     Unreachable {
         /// The hub's URL.
         url: String,
-        /// What git said.
+        /// What git said, or why it could not run.
         message: String,
     },
     /// The repository has no `.datazentr/` folder.
@@ -76,19 +77,19 @@ pub enum HubError {
     Diverged {
         /// The hub's name.
         name: String,
-        /// The clone.
+        /// The local bare clone that diverged; deleting it is the fix (queued writes are kept).
         dir: PathBuf,
-        /// What is wrong.
+        /// How it diverged (how many local commits git-zen did not make).
         message: String,
     },
     /// No record with that id in the hub (or in this project, for promote).
     #[error("no record `{id}` in {place}")]
     NotFound {
-        /// The id as given.
+        /// The id or prefix as given.
         id: String,
-        /// Where it was looked for.
+        /// Where it was looked for, as the message names it (`` hub `team` ``).
         place: String,
-        /// What to do.
+        /// What to do: returned by [`Hint::hint`], not part of the message.
         hint: String,
     },
     /// This project was not made by genesis from a hub, so it has no registry entry.
@@ -97,15 +98,16 @@ pub enum HubError {
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {
-        /// The file.
+        /// The file or folder; for a failed gix read, what was read ("the hub's tree"); with no
+        /// `$HOME`, the variable itself (`$XDG_DATA_HOME`).
         path: PathBuf,
-        /// The underlying error.
+        /// The OS error, or gix's error wrapped as one; shown after the path.
         source: std::io::Error,
     },
-    /// `git` failed.
+    /// A `git` process (clone, fetch, push) could not start or failed.
     #[error(transparent)]
     Git(#[from] crate::repo::RepoError),
-    /// A store operation failed.
+    /// Laying out `.datazentr/` in a hub's clone (`hub init`) failed.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
     /// The hub's cache failed.
@@ -184,7 +186,7 @@ impl Hub {
         self.clone_dir().join("HEAD").is_file()
     }
 
-    /// The hub's memory cache.
+    /// The hub's SQLite cache file, rebuilt from the clone whenever it is missing or stale.
     pub fn cache_path(&self) -> PathBuf {
         self.dir.join("index.sqlite")
     }

@@ -26,7 +26,7 @@ pub(super) fn open(dir: &Path) -> Result<gix::Repository, HubError> {
     })
 }
 
-/// The tree of `commit`, or the empty tree.
+/// The tree of `commit`; `None` (a hub with no commit yet) gives the empty tree.
 pub(super) fn tree_of(
     repo: &gix::Repository,
     commit: Option<ObjectId>,
@@ -63,7 +63,7 @@ pub(super) fn subtree(
     Ok(entry.filter(|e| e.mode().is_tree()).map(|e| e.object_id()))
 }
 
-/// Every file under `tree` (paths relative to it).
+/// Every file under `tree`, as additions, paths relative to it with `/`.
 pub(super) fn files(repo: &gix::Repository, tree: ObjectId) -> Result<Vec<Change>, HubError> {
     crate::changes::tree_files(repo, tree).map_err(|e| HubError::Io {
         path: "the hub's tree".into(),
@@ -71,7 +71,6 @@ pub(super) fn files(repo: &gix::Repository, tree: ObjectId) -> Result<Vec<Change
     })
 }
 
-/// A blob's bytes.
 pub(super) fn blob(repo: &gix::Repository, id: ObjectId) -> Result<Vec<u8>, HubError> {
     Ok(repo
         .find_object(id)

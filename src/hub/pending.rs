@@ -15,7 +15,7 @@ use crate::fsutil::{Existing, write_atomic};
 pub struct Write {
     /// Where, relative to the hub's root (`/`-separated, inside it).
     pub path: String,
-    /// The file's text.
+    /// The file's complete text (it replaces any file at `path`).
     pub content: String,
     /// A record id: other files of that record in the same folder are removed (a promoted
     /// record whose title, and so file name, changed replaces its old file).
@@ -30,7 +30,7 @@ pub(super) struct Op {
     pub writes: Vec<Write>,
 }
 
-/// An operation as found in the queue.
+/// An operation as found in the queue, with the queue file to remove once it landed.
 pub(super) struct Queued {
     pub file: PathBuf,
     pub op: Op,
@@ -86,12 +86,12 @@ pub(super) fn load(hub: &Hub) -> Result<Vec<Queued>, HubError> {
         .collect()
 }
 
-/// How many operations wait for a push.
+/// How many operations wait for a push; 0 also when the queue cannot be read.
 pub fn count(hub: &Hub) -> usize {
     load(hub).map_or(0, |q| q.len())
 }
 
-/// Removes operations that landed.
+/// Removes the queue files of operations that landed (a failed removal is ignored).
 pub(super) fn remove(queued: &[Queued]) {
     for q in queued {
         let _ = std::fs::remove_file(&q.file);

@@ -10,11 +10,11 @@ use crate::id::RecordId;
 use crate::repo::Repo;
 use crate::store::DIR;
 
-/// Where a project stands.
+/// Where a project stands; it only moves when someone runs `hub stage` (nothing infers it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Stage {
-    /// Just created.
+    /// Just created: every project starts here.
     Planning,
     /// In development or production.
     Active,
@@ -23,7 +23,7 @@ pub enum Stage {
 }
 
 impl Stage {
-    /// The stage as written.
+    /// The stage as written in the registry's TOML (lowercase).
     pub fn as_str(self) -> &'static str {
         match self {
             Stage::Planning => "planning",
@@ -36,25 +36,25 @@ impl Stage {
 /// A project's registry entry, as genesis writes it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ProjectEntry {
-    /// The project's name.
+    /// The name given to genesis; its slug names the project's folder.
     pub name: String,
     /// Its id (made by genesis, recorded in its `genesis.toml`).
     pub id: String,
-    /// The template it was made from.
+    /// The template's name (`--template NAME`).
     pub template: String,
-    /// That template's version.
+    /// That template's version, as its `template.toml` declared it at genesis.
     pub version: String,
-    /// The skills composed in.
+    /// Skill names applied by genesis, requirements first.
     #[serde(default)]
     pub skills: Vec<String>,
     /// Ids of the hub records it inherited.
     #[serde(default)]
     pub inherited: Vec<String>,
-    /// The stage it was created in.
+    /// The stage it was created in (always `planning`); later moves are stage events.
     pub stage: Stage,
-    /// When (RFC 3339).
+    /// When genesis registered it (RFC 3339, UTC).
     pub created: String,
-    /// Who ran genesis.
+    /// Who ran genesis, as `Name <email>` from the genesis answers (empty when missing).
     #[serde(default)]
     pub author: String,
 }
@@ -62,12 +62,12 @@ pub struct ProjectEntry {
 /// A project as `hub projects` shows it: its entry with its current stage.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProjectView {
-    /// The entry.
+    /// The entry as genesis wrote it (its `stage` is the first one, not the current one).
     #[serde(flatten)]
     pub entry: ProjectEntry,
-    /// The latest stage event's stage (else the entry's).
+    /// The stage of the newest readable stage event, else the entry's.
     pub current_stage: Stage,
-    /// When it moved there.
+    /// When it moved there (RFC 3339): that event's time, else the entry's `created`.
     pub since: String,
 }
 
@@ -79,7 +79,7 @@ struct StageEvent {
     author: String,
 }
 
-/// The project's folder in the hub.
+/// `projects/<slug of name>-<id>`, relative to the hub's root.
 fn folder(name: &str, id: &str) -> String {
     format!("projects/{}-{id}", crate::record::slugify(name))
 }
@@ -152,7 +152,8 @@ pub fn project_key(repo: &Repo) -> String {
     root.unwrap_or_else(|| project_name(repo))
 }
 
-/// Moves this project to `stage` in its hub.
+/// Moves this project to `stage` in its hub: queues a new stage event file (nothing is edited).
+/// Refused for a project not registered by genesis.
 pub fn set_stage(hub: &Hub, repo: &Repo, stage: Stage) -> Result<SyncReport, HubError> {
     let (name, id) = registered_as(repo)?;
     let event = StageEvent {
@@ -174,12 +175,12 @@ pub fn set_stage(hub: &Hub, repo: &Repo, stage: Stage) -> Result<SyncReport, Hub
     })
 }
 
-/// The registry as read from a hub's clone.
+/// The registry as read from a hub's clone (no network).
 #[derive(Debug, Default)]
 pub struct Listing {
-    /// Every registered project, oldest first.
+    /// Every registered project, oldest `created` first.
     pub projects: Vec<ProjectView>,
-    /// Entries that could not be read: `(file, problem)`.
+    /// Entries whose `project.toml` does not parse: `(path in the hub, TOML message)`.
     pub problems: Vec<(String, String)>,
 }
 

@@ -15,7 +15,7 @@ use super::{Hub, HubError};
 use crate::repo::{RepoError, run_captured};
 use crate::store::DIR;
 
-/// What a sync did.
+/// What a sync did; an unreachable hub is reported here, not as an error, when writes wait.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct SyncReport {
     /// Queued operations that reached the hub.
@@ -307,7 +307,7 @@ impl Hub {
     }
 }
 
-/// The branch `HEAD` of the clone at `dir` follows.
+/// The branch the clone's `HEAD` follows, short name (`main`), as the remote's default was.
 fn branch_of(dir: &Path) -> Result<String, HubError> {
     Ok(
         run_captured(git(dir).args(["symbolic-ref", "--short", "HEAD"]))?

@@ -31,13 +31,13 @@ use crate::store::{Store, StoreError};
 /// Why the cache could not answer.
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
-    /// Reading the records failed.
+    /// Listing or reading the record files failed (no `.datazentr/`, a symbolic link, I/O).
     #[error(transparent)]
     Store(#[from] StoreError),
     /// SQLite failed even on a freshly rebuilt cache.
     #[error("the memory cache at {} cannot be used: {source}", path.display())]
     Sqlite {
-        /// The cache file.
+        /// The cache file; deleting it is always safe (the next read rebuilds it).
         path: PathBuf,
         /// What SQLite said.
         source: rusqlite::Error,
@@ -47,21 +47,22 @@ pub enum IndexError {
 /// What `git zen index status` shows.
 #[derive(Debug, serde::Serialize)]
 pub struct IndexStatus {
-    /// The cache file.
+    /// Where the cache file is (deleting it is safe: the next read rebuilds it).
     pub path: PathBuf,
-    /// Records indexed.
+    /// Record files that parsed (what [`Index::records`] returns).
     pub records: u64,
-    /// Files that did not parse.
+    /// Record files that did not parse; kept in the cache so every read can name them.
     pub errors: u64,
     /// Size of the cache on disk (database and write-ahead log), in bytes.
     pub size_bytes: u64,
     /// When the cache was last changed by a refresh (RFC 3339), if ever.
     pub last_refresh: Option<String>,
-    /// The schema version.
+    /// The schema version this build writes; a cache of another version is rebuilt.
     pub schema_version: i64,
 }
 
-/// An open, fresh cache.
+/// An open cache, refreshed from its source (a work tree's files, or a hub clone's tree) when
+/// it was opened.
 pub struct Index {
     conn: Connection,
     path: PathBuf,
@@ -156,7 +157,7 @@ impl Index {
         rows.collect::<Result<_, _>>().map_err(|e| self.sqlite(e))
     }
 
-    /// Every indexed record, oldest first.
+    /// Every record that parsed, oldest first (ids sort by creation time); broken files left out.
     pub fn records(&self) -> Result<Vec<Record>, IndexError> {
         self.select_records("error IS NULL ORDER BY id, path", params![])
     }

@@ -12,7 +12,7 @@ use crate::record::{Outcome, Record};
 /// What the projects that used a record said about it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Evidence {
-    /// Projects with a verdict (each project's latest one counts).
+    /// Projects with a verdict (each project's latest one counts; `unknown` ones do not).
     pub projects: usize,
     /// Of those, how many said success.
     pub success: usize,
@@ -31,7 +31,7 @@ impl Evidence {
         self.failure > self.success
     }
 
-    /// "4 projects: 3 success, 1 failure".
+    /// For example `4 projects: 3 success, 1 failure`; a verdict nobody gave is left out.
     pub fn summary(&self) -> String {
         let mut parts = Vec::new();
         for (n, what) in [
@@ -152,7 +152,7 @@ impl Index {
         Ok(aggregate(votes, jiff::Timestamp::now().as_second()))
     }
 
-    /// How many outcome events the cache holds.
+    /// How many outcome events the cache holds (every event, not only each project's latest).
     pub fn outcome_count(&self) -> Result<u64, IndexError> {
         self.conn
             .query_row("SELECT count(*) FROM outcomes", [], |r| r.get::<_, i64>(0))

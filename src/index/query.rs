@@ -9,51 +9,53 @@ use rusqlite::params;
 use super::{Index, IndexError};
 use crate::record::{Kind, Outcome, Record, Status};
 
-/// What to look for.
+/// What [`recall`] looks for; the filters apply with or without text.
 #[derive(Debug, Default)]
 pub struct RecallQuery<'a> {
     /// The search text; `None` lists what the filters match, newest first.
     pub text: Option<&'a str>,
-    /// Only this kind.
+    /// Only this kind (`None`: any).
     pub kind: Option<Kind>,
     /// Only this status (then superseded and rejected records are not hidden).
     pub status: Option<Status>,
-    /// Only records with all of these tags.
+    /// Only records with every one of these tags (case-insensitive, applied after the search).
     pub tags: &'a [String],
     /// Only records whose `paths` globs cover this file (relative to the work tree).
     pub path: Option<&'a str>,
     /// Include superseded, deprecated and rejected records.
     pub all: bool,
-    /// At most this many hits.
+    /// At most this many hits, after ranking.
     pub limit: usize,
 }
 
-/// One result, best first.
+/// One result of [`recall`]; results come best first.
 #[derive(Debug, serde::Serialize)]
 pub struct Hit {
-    /// Full id.
+    /// Full 22-character id.
     pub id: String,
-    /// Kind.
+    /// Decision, pattern or lesson.
     pub kind: Kind,
-    /// Title.
+    /// One-line title.
     pub title: String,
-    /// Status.
+    /// Life-cycle status; only `proposed` and `accepted` unless the query asks for more.
     pub status: Status,
     /// Outcome (patterns and lessons).
     pub outcome: Option<Outcome>,
-    /// Tags.
+    /// Free-form tags, as written.
     pub tags: Vec<String>,
-    /// Relevance: higher is better.
+    /// bm25 relevance (1 without search text) times status, outcome and age weights, and a hub
+    /// record's evidence: higher is better, and only comparable within one query.
     pub score: f64,
-    /// File relative to the work tree.
+    /// File relative to the work tree (a hub record's: to the hub's root), with `/`.
     pub file: String,
-    /// The best-matching passage, plain text.
+    /// The best-matching passage, plain text; without search text, the body's first non-heading
+    /// line (at most 120 characters).
     pub snippet: String,
     /// Ids of the records that replace this one.
     pub superseded_by: Vec<String>,
     /// A failure to learn from rather than a suggestion to follow.
     pub warning: bool,
-    /// Where the record lives: `local`, or `hub <name>`.
+    /// Where the record lives: `local`, `hub <name>`, or `local, hub <name>` for a record in both.
     pub location: String,
     /// For a hub record: what the projects that used it said.
     #[serde(skip_serializing_if = "Option::is_none")]

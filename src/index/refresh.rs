@@ -12,7 +12,7 @@ use crate::store::{Store, StoreError};
 /// What a refresh did.
 #[derive(Debug, Default, Clone)]
 pub struct RefreshReport {
-    /// Record files found.
+    /// Record files the walk found, changed or not.
     pub scanned: usize,
     /// Files (re-)parsed because they were new or changed.
     pub parsed: usize,

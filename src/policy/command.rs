@@ -58,9 +58,9 @@ impl Spec {
 pub struct CommandGate {
     /// Program and arguments; an argument `{files}` expands to the files.
     pub command: Vec<String>,
-    /// The files it runs on.
+    /// Which of the changed files it runs on (`files` minus `except`).
     pub filter: FileFilter,
-    /// How long one run may take.
+    /// How long one batch may run before it is killed (`timeout_secs`, default 60).
     pub timeout: Duration,
 }
 
@@ -73,7 +73,7 @@ pub enum GateOutcome {
     Failed {
         /// `exit status 1`, `killed by signal 9`, `timed out after 60s`, `cannot start: …`.
         why: String,
-        /// What it printed.
+        /// What it printed, stdout and stderr interleaved; shown only on failure.
         output: String,
     },
 }

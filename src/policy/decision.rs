@@ -7,7 +7,7 @@ use crate::record::{Kind, Record, Status};
 /// Paths whose changes need a recorded decision.
 #[derive(Debug)]
 pub struct RequiresDecision {
-    /// The guarded paths.
+    /// The guarded paths: the rule's `paths` minus `except`.
     pub guarded: PathRule,
 }
 

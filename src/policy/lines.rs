@@ -37,9 +37,9 @@ impl Spec {
 /// A pattern that must not appear in added lines of the matching files.
 #[derive(Debug)]
 pub struct AddedLinesRule {
-    /// The regex as written.
+    /// The regex as written, for messages (the compiled one is private).
     pub pattern: String,
-    /// The files it applies to.
+    /// The files it applies to (`files`, default every file, minus `except`).
     pub filter: FileFilter,
     regex: Regex,
 }

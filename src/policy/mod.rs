@@ -31,22 +31,22 @@ pub use report::{Finding, Report};
 /// Why the policies could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
-    /// A policy or config file is malformed.
+    /// A policy file, or the `policies` part of `.datazentr/config.toml`, is malformed.
     #[error("{}:{line}: {message}", file.display())]
     Invalid {
         /// The file, relative to the work tree (or `<built-in>/name.toml`).
         file: PathBuf,
         /// 1-based line of the offending rule or key.
         line: usize,
-        /// What is wrong and what to do.
+        /// What is wrong and what to do, naming the key.
         message: String,
     },
-    /// A policy file could not be read.
+    /// A policy file or the policies folder could not be read.
     #[error("{}: {source}", path.display())]
     Io {
-        /// The file or folder.
+        /// The file or folder, joined to the work tree.
         path: PathBuf,
-        /// The underlying error.
+        /// The OS error, shown after the path.
         source: std::io::Error,
     },
 }
@@ -83,11 +83,11 @@ impl fmt::Display for Hook {
     }
 }
 
-/// Whether a failed rule blocks.
+/// Whether a failed rule blocks; set per rule (`severity = "warn"` or `"error"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Severity {
-    /// Reported; does not block.
+    /// Reported; the commit or push goes on.
     Warn,
     /// Blocks the commit or push.
     Error,
@@ -119,22 +119,22 @@ pub struct Source {
 pub struct Rule {
     /// Unique id (`GIT_ZEN_SKIP` and overrides use it).
     pub id: String,
-    /// The hooks that run it.
+    /// The hooks that run it; `git zen check` runs every rule whatever this says.
     pub hooks: Vec<Hook>,
-    /// Whether it blocks.
+    /// Whether a finding of this rule blocks.
     pub severity: Severity,
     /// What it guards and what to do when it fails.
     pub message: String,
-    /// Where it was defined.
+    /// Where it was defined, for messages and for trust.
     pub source: Source,
-    /// The kind and its keys.
+    /// The kind and its compiled keys.
     pub kind: RuleKind,
 }
 
 /// A rule's kind with its compiled keys.
 #[derive(Debug)]
 pub enum RuleKind {
-    /// Paths that must not be added.
+    /// Paths that must not be added (a `.env`, a private key).
     ForbiddenPaths(paths::ForbiddenPaths),
     /// A size limit for added and modified files.
     FileSize(size::FileSize),

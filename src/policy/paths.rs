@@ -38,7 +38,7 @@ impl FileFilter {
         })
     }
 
-    /// Whether the rule applies to `path`.
+    /// Whether the rule applies to `path` (relative to the work tree, with `/`).
     pub fn matches(&self, path: &str) -> bool {
         self.files.as_ref().is_none_or(|f| f.is_match(path)) && !self.except.is_match(path)
     }
@@ -69,17 +69,17 @@ impl Spec {
     }
 }
 
-/// Compiled `paths` minus `except`.
+/// Compiled `paths` minus `except`; `paths` is never empty.
 #[derive(Debug)]
 pub struct PathRule {
-    /// The globs as written.
+    /// The `paths` globs as written, for messages.
     pub paths: Vec<String>,
     matched: GlobSet,
     except: GlobSet,
 }
 
 impl PathRule {
-    /// Whether the rule covers `path`.
+    /// Whether the rule covers `path` (relative to the work tree, with `/`).
     pub fn matches(&self, path: &str) -> bool {
         self.matched.is_match(path) && !self.except.is_match(path)
     }

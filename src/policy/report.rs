@@ -4,12 +4,12 @@ use serde::Serialize;
 
 use super::{Policies, Severity};
 
-/// One broken rule.
+/// One broken rule at one place: a file and line, a commit, or the message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// The rule's id.
+    /// The id of the rule that failed (what `GIT_ZEN_SKIP` takes).
     pub rule: String,
-    /// Whether it blocks.
+    /// The rule's severity: an `error` finding blocks, a `warn` one does not.
     pub severity: Severity,
     /// The file, relative to the work tree (none for message rules).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -17,10 +17,10 @@ pub struct Finding {
     /// 1-based line in the file (or in the message).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
-    /// The commit, when checking a range.
+    /// The commit, abbreviated to 12 hex digits, when checking commits (a range or a push).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
-    /// What is wrong and what to do.
+    /// The rule's `message`: what it guards and what to do.
     pub message: String,
     /// Evidence: the masked secret, the size, a gate's output.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -16,7 +16,7 @@ pub struct Spec {
 }
 
 impl Spec {
-    /// Compiles the globs.
+    /// Compiles the `files` and `except` globs; the error names the bad glob.
     pub fn compile(self) -> Result<FileSize, String> {
         Ok(FileSize {
             max_bytes: self.max_bytes,
@@ -31,7 +31,7 @@ impl Spec {
 pub struct FileSize {
     /// The largest size allowed, in bytes.
     pub max_bytes: u64,
-    /// The files the limit applies to.
+    /// The files the limit applies to (`files`, default every file, minus `except`).
     pub filter: FileFilter,
 }
 

@@ -20,15 +20,15 @@ pub enum TrustError {
     /// Reading or writing failed.
     #[error("{}: {source}", path.display())]
     Io {
-        /// The file.
+        /// The trust file, its folder, or the policy file being hashed.
         path: PathBuf,
-        /// The underlying error.
+        /// The OS error, shown after the path.
         source: std::io::Error,
     },
     /// The trust file is malformed.
     #[error("{}: {message}", path.display())]
     Invalid {
-        /// The file.
+        /// `trust.toml` in the worktree's git-dir state folder.
         path: PathBuf,
         /// What TOML said.
         message: String,
@@ -128,7 +128,7 @@ impl TrustStore {
         Ok(hash)
     }
 
-    /// The trusted files.
+    /// The trusted entries, sorted by file, whether or not the content still matches.
     pub fn entries(&self) -> &[Trusted] {
         &self.entries
     }

@@ -7,15 +7,15 @@ use crate::id::RecordId;
 /// How the caller spells each field, so a message names what the user typed.
 #[derive(Debug, Clone, Copy)]
 pub struct FieldNames {
-    /// The outcome field.
+    /// How the outcome field is named (`--outcome`, `outcome`).
     pub outcome: &'static str,
-    /// The status field.
+    /// How the status field is named (`--status`, `status`).
     pub status: &'static str,
-    /// A tag.
+    /// How the tags field is named (`--tag`, `tags`).
     pub tag: &'static str,
-    /// A path glob.
+    /// How the paths field is named (`--path`, `paths`).
     pub path: &'static str,
-    /// A link.
+    /// How the links field is named (`--link`, `links`).
     pub link: &'static str,
 }
 
@@ -50,7 +50,7 @@ pub enum InputError {
         /// How the caller spells the status field.
         status: &'static str,
     },
-    /// The title is empty or spans several lines.
+    /// The title is empty once trimmed, or holds a line break or other control character.
     #[error("the title must be one non-empty line of text")]
     Title,
     /// The title is longer than [`MAX_TITLE_CHARS`].
@@ -84,7 +84,7 @@ pub enum InputError {
         field: &'static str,
         /// The glob as given.
         glob: String,
-        /// What is wrong with it.
+        /// Globset's reason, e.g. an unclosed character class.
         reason: String,
     },
 }
@@ -107,17 +107,18 @@ pub fn check_body(body: &str) -> Result<(), InputError> {
 /// The fields a caller gives for a new record, before any check.
 #[derive(Debug, Clone)]
 pub struct RecordInput {
-    /// What to record.
+    /// Decision, pattern or lesson: picks the folder, the body skeleton, and whether an outcome
+    /// is allowed.
     pub kind: Kind,
     /// The title as given (trimmed when checked).
     pub title: String,
-    /// Status.
+    /// Written as given: any status is allowed for any kind.
     pub status: Status,
     /// How a pattern or lesson turned out (`None`: unknown for those, absent for decisions).
     pub outcome: Option<Outcome>,
     /// Tags as given (trimmed, empty ones dropped).
     pub tags: Vec<String>,
-    /// Globs of the code the record governs.
+    /// Globs of the code the record governs, relative to the work tree; each must compile.
     pub paths: Vec<String>,
     /// Related ids or URLs, as given (the caller resolves ids).
     pub links: Vec<String>,

@@ -90,7 +90,7 @@ vocabulary!(
         Failure => "failure",
         /// Partly worked.
         Mixed => "mixed",
-        /// Not known yet.
+        /// Not known yet: what a new pattern or lesson gets when none is given.
         Unknown => "unknown",
     }
 );

@@ -39,10 +39,10 @@ pub fn decode(file: &std::path::Path, bytes: Vec<u8>) -> Result<String, RecordEr
     })
 }
 
-/// A parsed record.
+/// A record as parsed from its file; only a file that passes every check becomes one.
 #[derive(Debug, Clone)]
 pub struct Record {
-    /// The record's id.
+    /// The full id from the front matter; it also starts the file name and never changes.
     pub id: RecordId,
     /// Decision, pattern or lesson.
     pub kind: Kind,
@@ -52,25 +52,26 @@ pub struct Record {
     pub status: Status,
     /// How a pattern or lesson turned out; `None` for decisions.
     pub outcome: Option<Outcome>,
-    /// Free-form tags.
+    /// Free-form tags, as written (filters match them case-insensitively).
     pub tags: Vec<String>,
-    /// Globs of the code this record governs.
+    /// Globs of the code this record governs, relative to the work tree (see [`Record::governs`]).
     pub paths: Vec<String>,
-    /// Ids of records this one replaces.
+    /// Ids of records this one replaces; `supersede` keeps it in step with their `superseded_by`.
     pub supersedes: Vec<String>,
-    /// Ids of records that replace this one.
+    /// Ids of records that replace this one; non-empty exactly when the status is `superseded`
+    /// (`git zen validate` checks it).
     pub superseded_by: Vec<String>,
     /// Related record ids or URLs.
     pub links: Vec<String>,
     /// Creation time as written (RFC 3339).
     pub created: Option<String>,
-    /// `Name <email>` of whoever recorded it.
+    /// `Name <email>` of whoever recorded it; `None` when git had no identity then.
     pub author: Option<String>,
     /// The number or file stem the record had in an imported ADR folder (`ADR-3`).
     pub adr: Option<String>,
     /// The file the record was imported from, relative to the work tree.
     pub imported_from: Option<String>,
-    /// Markdown after the front matter.
+    /// Everything after the closing `+++` line, verbatim, so a rewrite keeps it byte for byte.
     pub body: String,
     /// The TOML between the `+++` lines, verbatim.
     pub front_matter: String,
@@ -104,31 +105,31 @@ impl RecordError {
 /// The JSON shape of a record, shared by every command that prints records.
 #[derive(Debug, serde::Serialize)]
 pub struct RecordJson<'a> {
-    /// Full id.
+    /// Full 22-character id.
     pub id: &'a str,
-    /// Kind.
+    /// `decision`, `pattern` or `lesson`.
     pub kind: Kind,
-    /// Title.
+    /// One-line title.
     pub title: &'a str,
-    /// Status.
+    /// Life-cycle status (`accepted` when the file has none).
     pub status: Status,
     /// Outcome (null for decisions).
     pub outcome: Option<Outcome>,
-    /// Tags.
+    /// Free-form tags, as written.
     pub tags: &'a [String],
-    /// Path globs.
+    /// Globs of the code it governs, relative to the work tree.
     pub paths: &'a [String],
-    /// Superseded ids.
+    /// Ids of the records it replaces.
     pub supersedes: &'a [String],
-    /// Superseding ids.
+    /// Ids of the records that replace it.
     pub superseded_by: &'a [String],
-    /// Links.
+    /// Related record ids or URLs.
     pub links: &'a [String],
-    /// Creation time.
+    /// Creation time as written (RFC 3339); `null` when the file has none.
     pub created: Option<&'a str>,
-    /// Author.
+    /// `Name <email>`; `null` when none was recorded.
     pub author: Option<&'a str>,
-    /// Imported ADR alias.
+    /// The alias it had in an imported ADR folder (`ADR-3`); `null` when not imported.
     pub adr: Option<&'a str>,
     /// File relative to the work tree root, with `/` separators.
     pub file: String,

@@ -10,40 +10,40 @@ use crate::id::RecordId;
 pub struct NewRecord {
     /// Its id (see [`RecordId::generate`]).
     pub id: RecordId,
-    /// Kind.
+    /// Decision, pattern or lesson; picks the folder the file goes to.
     pub kind: Kind,
     /// One-line title.
     pub title: String,
-    /// Status.
+    /// Life-cycle status, written as given.
     pub status: Status,
     /// Outcome (patterns and lessons only).
     pub outcome: Option<Outcome>,
-    /// Tags.
+    /// Free-form tags, written as given.
     pub tags: Vec<String>,
     /// Globs of the code it governs.
     pub paths: Vec<String>,
-    /// Ids it supersedes.
+    /// Full ids of the records it supersedes; marking those records is the caller's job.
     pub supersedes: Vec<String>,
     /// Links (ids or URLs).
     pub links: Vec<String>,
-    /// RFC 3339 creation time.
+    /// Creation time, RFC 3339; written as a TOML datetime, or as a string if it does not parse.
     pub created: String,
-    /// `Name <email>`.
+    /// `Name <email>` of whoever records it; `None` leaves `author` out of the file.
     pub author: Option<String>,
     /// Alias from an imported ADR folder.
     pub adr: Option<AdrAlias>,
     /// Source file of an import, relative to the work tree.
     pub imported_from: Option<String>,
-    /// Markdown body.
+    /// Markdown body; leading blank lines are dropped (one blank line follows the front matter).
     pub body: String,
 }
 
 /// The number or stem an imported ADR was known by.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AdrAlias {
-    /// `adr = 3`
+    /// A numbered ADR (`0003-use-x.md`), written `adr = 3`.
     Number(u32),
-    /// `adr = "20201016-use-x"`
+    /// An ADR file with no number (log4brains), written `adr = "20201016-use-x"`.
     Stem(String),
 }
 
@@ -51,7 +51,8 @@ fn array(items: &[String]) -> Array {
     items.iter().map(String::as_str).collect()
 }
 
-/// The file text of a new record.
+/// The file text of a new record: `+++`, the TOML front matter, `+++`, a blank line, the body,
+/// ending in a newline.
 pub fn render(record: &NewRecord) -> String {
     let mut doc = DocumentMut::new();
     doc["id"] = value(record.id.as_str());

@@ -20,14 +20,14 @@ pub struct AiClient {
     limiter: RateLimiter,
 }
 
-/// One answer.
+/// One answer, already recorded in the ledger.
 #[derive(Debug, Clone)]
 pub struct Completion {
-    /// The text.
+    /// The answer's text parts joined; never blank (a blank answer is an error).
     pub text: String,
     /// Input tokens the provider counted.
     pub input_tokens: u64,
-    /// Output tokens.
+    /// Output tokens the provider counted.
     pub output_tokens: u64,
     /// What it cost, by the configured price (0 without one).
     pub cost_usd: f64,

@@ -8,13 +8,13 @@ use serde::Deserialize;
 use super::ServicesError;
 use crate::text::{line_of, toml_error_line};
 
-/// What services a project configured.
+/// What services a project configured; no config file means none.
 #[derive(Debug, Default, Deserialize)]
 pub struct ServicesConfig {
-    /// Webhook endpoints, each with the events it wants.
+    /// The `[[webhook]]` tables, in file order; an event is queued only if one wants it.
     #[serde(default, rename = "webhook")]
     pub webhooks: Vec<Webhook>,
-    /// The AI provider, if any.
+    /// The `[ai]` table; `None` means `distill` cannot run.
     #[serde(default)]
     pub ai: Option<AiConfig>,
 }
@@ -30,13 +30,13 @@ pub struct Webhook {
     /// The environment variable holding the HMAC-SHA256 secret (no secret: unsigned).
     #[serde(default)]
     pub secret_env: Option<String>,
-    /// Seconds one request may take.
+    /// Seconds one request may take (default 10).
     #[serde(default = "default_timeout")]
     pub timeout_secs: u64,
-    /// At most this many requests per minute to this endpoint.
+    /// At most this many requests per minute to this endpoint (default 60).
     #[serde(default = "default_rate")]
     pub rate_per_minute: u32,
-    /// Attempts per flush before an event waits for the next one.
+    /// Attempts per flush before an event waits for the next one (default 6).
     #[serde(default = "default_attempts")]
     pub max_attempts: u32,
 }
@@ -56,24 +56,24 @@ pub struct AiConfig {
     /// `OPENAI_API_KEY`).
     #[serde(default)]
     pub key_env: Option<String>,
-    /// The answer's token budget.
+    /// The answer's token budget, sent as `max_tokens` (default 2048).
     #[serde(default = "default_max_tokens")]
     pub max_tokens: u32,
-    /// Seconds one request may take.
+    /// Seconds one request may take (default 120).
     #[serde(default = "default_ai_timeout")]
     pub timeout_secs: u64,
-    /// Requests per minute.
+    /// At most this many requests per minute (default 60).
     #[serde(default = "default_rate")]
     pub rate_per_minute: u32,
-    /// Attempts before giving up.
+    /// Attempts per call, the first included, before giving up (default 6).
     #[serde(default = "default_attempts")]
     pub max_attempts: u32,
-    /// Prices per model, in dollars per million tokens.
+    /// Prices by model name, in dollars per million tokens; a model without one is logged at $0.
     #[serde(default)]
     pub prices: BTreeMap<String, Price>,
 }
 
-/// A model's price.
+/// A model's price, used to cost each call in the ledger.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Price {

@@ -7,7 +7,7 @@ use super::ServicesError;
 use crate::record::{self, FieldNames, Kind, NewRecord, RecordInput, Status};
 use crate::repo::{Repo, run_captured};
 
-/// At most this many commits are described.
+/// At most this many commits are described (the newest, when a range has more).
 const MAX_COMMITS: usize = 200;
 /// At most this many bytes of commit messages and of the diff summary each.
 const MAX_BYTES: usize = 24_000;
@@ -15,11 +15,11 @@ const MAX_BYTES: usize = 24_000;
 /// What the provider is told about a range.
 #[derive(Debug)]
 pub struct RangeSummary {
-    /// The range as given.
+    /// The range as given on the command line (`A..B` or `REV`).
     pub range: String,
-    /// Commits described.
+    /// Non-merge commits in the range described, at most 200.
     pub commits: usize,
-    /// Messages and diff summary, bounded.
+    /// The prompt: commit subjects and bodies, then `git diff --stat`, each at most 24 000 bytes.
     pub text: String,
 }
 

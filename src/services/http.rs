@@ -32,9 +32,9 @@ impl Default for RetryPolicy {
 /// A response that came back 2xx, with what it took.
 #[derive(Debug)]
 pub struct Delivered {
-    /// The response.
+    /// The 2xx response, body unread.
     pub response: Response,
-    /// Attempts made.
+    /// Attempts made, the first included.
     pub attempts: u32,
 }
 
@@ -44,21 +44,21 @@ pub enum HttpFailure {
     /// The endpoint refused it for good (a 4xx other than 408 and 429): retrying cannot help.
     #[error("{url} answered {status}: {body}")]
     Refused {
-        /// The URL.
+        /// The URL POSTed to.
         url: String,
-        /// The status.
+        /// The HTTP status it answered.
         status: u16,
-        /// The start of the answer's body.
+        /// The first 300 characters of the answer's body: usually the endpoint's reason.
         body: String,
     },
     /// Every attempt failed in a way worth retrying later (network, 5xx, 429).
     #[error("{url}: {last} (after {attempts} attempt(s))")]
     Exhausted {
-        /// The URL.
+        /// The URL POSTed to.
         url: String,
-        /// The last failure.
+        /// The last failure: a network error or a status, with the wait asked for if too long.
         last: String,
-        /// Attempts made.
+        /// Attempts made, the first included.
         attempts: u32,
         /// When the endpoint asked to be tried again, if it said.
         retry_after: Option<Duration>,

@@ -10,32 +10,32 @@ use super::{Outbox, ServicesError};
 /// One call, as recorded.
 #[derive(Debug, Clone)]
 pub struct Call<'a> {
-    /// `anthropic` or `openai`.
+    /// `anthropic` or `openai`, as configured.
     pub provider: &'a str,
-    /// The model.
+    /// The model name as sent to the provider (the key of its price).
     pub model: &'a str,
     /// Input tokens the provider counted.
     pub input_tokens: u64,
-    /// Output tokens.
+    /// Output tokens the provider counted.
     pub output_tokens: u64,
     /// What it was for (`distill main~20..main`).
     pub purpose: &'a str,
 }
 
-/// Spend per provider and model.
+/// Spend per provider and model, one row per pair, sorted by provider then model.
 #[derive(Debug, Serialize)]
 pub struct ModelSpend {
-    /// Provider.
+    /// `anthropic` or `openai`.
     pub provider: String,
-    /// Model.
+    /// The model name as configured.
     pub model: String,
-    /// Calls.
+    /// How many calls the ledger holds for this pair.
     pub calls: u64,
-    /// Input tokens.
+    /// Input tokens, summed over those calls.
     pub input_tokens: u64,
-    /// Output tokens.
+    /// Output tokens, summed over those calls.
     pub output_tokens: u64,
-    /// Dollars.
+    /// Dollars, summed at the price in force at each call (0 for calls with no price).
     pub cost_usd: f64,
 }
 
@@ -48,7 +48,7 @@ pub fn cost(call: &Call<'_>, price: Option<Price>) -> f64 {
     })
 }
 
-/// Appends `call` to the ledger.
+/// Appends `call` to the ledger, stamped now; returns its cost in dollars.
 pub fn append(
     outbox: &Outbox,
     call: &Call<'_>,
@@ -97,7 +97,7 @@ pub fn by_model(outbox: &Outbox, since: Option<&str>) -> Result<Vec<ModelSpend>,
     rows.collect::<Result<_, _>>().map_err(|e| outbox.sqlite(e))
 }
 
-/// Dollars spent, since `since` if given.
+/// Dollars spent on every call, or since a day (`YYYY-MM-DD`, compared with the RFC 3339 time).
 pub fn total(outbox: &Outbox, since: Option<&str>) -> Result<f64, ServicesError> {
     // Folded from +0.0: an empty `sum()` of floats is -0.0, which prints as "$-0.0000".
     Ok(by_model(outbox, since)?

@@ -25,28 +25,28 @@ use crate::event::Event;
 /// Why a service operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ServicesError {
-    /// The configuration is malformed.
+    /// `.datazentr/config.toml` is not valid TOML, or its webhooks or `[ai]` table are wrong.
     #[error("{}:{line}: {message}", file.display())]
     Config {
-        /// The file.
+        /// `.datazentr/config.toml`, joined to the work tree.
         file: PathBuf,
         /// 1-based line.
         line: usize,
-        /// What is wrong.
+        /// What is wrong there and, where it helps, the accepted values.
         message: String,
     },
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {
-        /// The file.
+        /// The file or folder: the config file, or the git-dir state folder the database goes in.
         path: PathBuf,
-        /// The underlying error.
+        /// The OS error, shown after the path.
         source: std::io::Error,
     },
-    /// The services database failed.
+    /// `services.sqlite` could not be opened, created or queried.
     #[error("the services database {} cannot be used: {source}", path.display())]
     Sqlite {
-        /// The database.
+        /// Its path, in the worktree's git-dir state folder.
         path: PathBuf,
         /// What SQLite said.
         source: rusqlite::Error,
@@ -54,27 +54,27 @@ pub enum ServicesError {
     /// The HTTP client could not be built.
     #[error("cannot set up HTTP: {0}")]
     Client(String),
-    /// No `[ai]` table.
+    /// No `[ai]` table in `.datazentr/config.toml`, so `distill` has no provider.
     #[error("no AI provider configured")]
     NoAi,
-    /// The API key's variable is unset.
+    /// The environment variable that should hold the API key is unset or blank.
     #[error("{var} is not set, so {provider} cannot be called")]
     NoKey {
-        /// The variable.
+        /// `key_env` from `[ai]`, else `ANTHROPIC_API_KEY` or `OPENAI_API_KEY` by provider.
         var: String,
-        /// The provider.
+        /// The configured provider: `anthropic` or `openai` (any OpenAI-compatible endpoint).
         provider: String,
     },
-    /// A request failed for good.
+    /// A request failed for good: refused, or retried until the attempts ran out.
     #[error(transparent)]
     Http(#[from] http::HttpFailure),
     /// The provider's answer is not what was asked for.
     #[error("{0}")]
     BadAnswer(String),
-    /// A draft record is not valid.
+    /// A draft the AI wrote does not parse as a record.
     #[error(transparent)]
     Record(#[from] crate::record::RecordError),
-    /// `git` failed.
+    /// `git` failed while reading the commits of a range for `distill`.
     #[error(transparent)]
     Git(#[from] crate::repo::RepoError),
 }

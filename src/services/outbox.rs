@@ -46,7 +46,8 @@ CREATE TABLE IF NOT EXISTS ledger (
 );
 ";
 
-/// The services database of one worktree.
+/// The services database of one worktree (`services.sqlite` in its git-dir state folder): the
+/// outbox, the delivery log and the AI cost ledger.
 pub struct Outbox {
     conn: Connection,
     path: PathBuf,
@@ -55,47 +56,47 @@ pub struct Outbox {
 /// What `services status` shows of the outbox.
 #[derive(Debug, Serialize)]
 pub struct Status {
-    /// Events waiting for delivery.
+    /// Deliveries waiting (one per event and webhook), due now or later; refused ones not counted.
     pub queued: u64,
     /// Events an endpoint refused for good (kept, not retried).
     pub refused: u64,
-    /// The latest deliveries, newest first.
+    /// The 10 latest deliveries that landed, newest first.
     pub recent: Vec<DeliveryRow>,
-    /// The latest failures of queued events.
+    /// Up to 10 waiting deliveries whose last attempt failed, newest first (refused ones included).
     pub failing: Vec<FailingRow>,
 }
 
 /// One delivery that landed.
 #[derive(Debug, Serialize)]
 pub struct DeliveryRow {
-    /// Its id.
+    /// The delivery id, sent as `X-Zen-Delivery`; the same on every retry.
     pub delivery_id: String,
-    /// The endpoint.
+    /// The webhook URL it was POSTed to.
     pub url: String,
-    /// The event.
+    /// The event name (`record.created`, …).
     pub event: String,
-    /// The HTTP status.
+    /// The 2xx status the endpoint answered.
     pub status: u16,
-    /// Attempts it took.
+    /// Attempts it took, over every flush (1: the first try landed).
     pub attempts: u32,
-    /// When it landed.
+    /// When it landed (RFC 3339).
     pub time: String,
 }
 
 /// A queued event whose last attempt failed.
 #[derive(Debug, Serialize)]
 pub struct FailingRow {
-    /// Its id.
+    /// The delivery id, sent as `X-Zen-Delivery`; the same on every retry.
     pub delivery_id: String,
-    /// The endpoint.
+    /// The webhook URL it is POSTed to.
     pub url: String,
-    /// The event.
+    /// The event name (`record.created`, …).
     pub event: String,
-    /// Attempts so far.
+    /// Attempts so far, over every flush.
     pub attempts: u32,
-    /// What went wrong last.
+    /// What went wrong last (`HTTP <status>: <body>` for a refusal).
     pub last_error: String,
-    /// Refused for good.
+    /// Refused for good (a status not worth retrying, such as 404): kept and shown, never retried.
     pub refused: bool,
 }
 
@@ -106,7 +107,7 @@ pub struct FlushReport {
     pub delivered: usize,
     /// Still queued after this flush (retried later).
     pub deferred: usize,
-    /// Refused for good.
+    /// Refused for good by a status not worth retrying; they stay in the outbox, marked refused.
     pub refused: usize,
 }
 

@@ -15,21 +15,21 @@ pub const DELIVERY_HEADER: &str = "X-Zen-Delivery";
 /// The header carrying the event name.
 pub const EVENT_HEADER: &str = "X-Zen-Event";
 
-/// Where an event happened.
+/// Where an event happened, sent as the payload's `repo`.
 #[derive(Debug, Clone, Serialize)]
 pub struct RepoInfo {
-    /// The work tree's folder name.
+    /// The work tree's folder name (empty if it has none, like `/`).
     pub name: String,
-    /// The work tree.
+    /// The work tree's path on the machine that emitted the event.
     pub path: String,
-    /// `HEAD` when the event happened, if any.
+    /// The full commit id `HEAD` pointed at when the event was queued; `None` on an unborn branch.
     pub head: Option<String>,
 }
 
 /// One event as POSTed: `{"schema":1,"delivery_id":…,"event":…,"time":…,"repo":{…},"data":{…}}`.
 #[derive(Debug, Serialize)]
 pub struct Payload<'a> {
-    /// [`SCHEMA`].
+    /// Always [`SCHEMA`]; a receiver can refuse versions it does not know.
     pub schema: u32,
     /// Unique per event and endpoint; the same on every retry.
     pub delivery_id: &'a str,
@@ -37,7 +37,7 @@ pub struct Payload<'a> {
     pub event: &'a str,
     /// When it happened (RFC 3339).
     pub time: &'a str,
-    /// Where.
+    /// The repository the event happened in.
     pub repo: &'a RepoInfo,
     /// What: the event's own fields (a record summary, a policy report, …).
     pub data: &'a serde_json::Value,

@@ -20,7 +20,7 @@ use crate::store::Store;
 
 use super::{Emitted, Ui, publish};
 
-/// What to judge.
+/// Which changes [`check`] judges; each front end builds one from its own input.
 #[derive(Debug, Clone)]
 pub enum Target {
     /// The staged changes, and the commit message when there is one.
@@ -30,14 +30,15 @@ pub enum Target {
     },
     /// Every commit of a range (anything `git rev-list` takes).
     Range(String),
-    /// Every file in the index.
+    /// Every file in git's index, each judged as an addition (`git zen check --all`).
     All,
     /// What a push sends: the `<local ref> <local id> <remote ref> <remote id>` lines git
     /// writes to a pre-push hook, and the remote's name.
     Push {
-        /// The remote (or its URL).
+        /// The remote's name as git passes it to the hook, or a URL when none is named (then every
+        /// remote-tracking branch counts as already pushed).
         remote: String,
-        /// The lines from the hook's standard input.
+        /// The hook's standard input, one line per pushed ref; deletions and bad lines are skipped.
         lines: Vec<String>,
     },
 }
@@ -45,25 +46,26 @@ pub enum Target {
 /// A command gate that did not run because its policy file is not trusted.
 #[derive(Debug, Clone)]
 pub struct UntrustedGate {
-    /// The rule's id.
+    /// The gate's rule id, as listed in [`Report::untrusted`].
     pub rule: String,
-    /// Its project policy files not trusted yet.
+    /// Its project policy files (relative to the work tree) whose current content is not trusted:
+    /// what to pass to `git zen trust`.
     pub files: Vec<PathBuf>,
 }
 
 /// The verdict on a set of changes.
 #[derive(Debug)]
 pub struct Checked {
-    /// The rules in effect.
+    /// The policies loaded for this check: enabled built-in sets merged with the project's files.
     pub policies: Policies,
-    /// What they found.
+    /// Findings, skipped and untrusted rules, counts; [`Report::blocks`] is the verdict.
     pub report: Report,
-    /// Gates not run.
+    /// Command gates skipped for lack of trust, with the files to trust (empty when all ran).
     pub untrusted: Vec<UntrustedGate>,
     /// Current lessons and decisions related to the findings, most relevant first (none when
     /// nothing was found, so a clean commit never opens the cache).
     pub memory: Vec<Record>,
-    /// `policy.failed` when a hook blocked.
+    /// The `policy.failed` event, queued only when a hook blocked; empty for `git zen check`.
     pub emitted: Emitted,
 }
 
@@ -253,7 +255,7 @@ pub fn policies(repo: &Repo) -> Result<Policies, UserError> {
 pub struct Trusted {
     /// The file, relative to the work tree.
     pub file: PathBuf,
-    /// The content hash trusted.
+    /// The content's git blob id (as `git hash-object` prints); editing the file voids the trust.
     pub hash: String,
     /// `(rule id, command line)` of each gate it defines.
     pub gates: Vec<(String, String)>,

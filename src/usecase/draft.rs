@@ -12,7 +12,8 @@ use crate::validate;
 
 use super::Ui;
 
-/// Why a session's write did not happen.
+/// Why the `write` step of [`session`] refused the text; says whether the error still needs to
+/// be told where the draft is kept.
 pub enum Refusal {
     /// An error that does not know about the draft: the session adds where the text is kept
     /// and how to go on.

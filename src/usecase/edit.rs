@@ -16,9 +16,9 @@ use super::draft::{self, Refusal};
 /// How an edit ended.
 #[derive(Debug)]
 pub enum Edited {
-    /// The user left the text as it was.
+    /// The user left the text as it was (or put it back): nothing was written, the draft is gone.
     Unchanged(RecordId),
-    /// The record's file was rewritten.
+    /// The record's file was rewritten; the record as it now reads.
     Updated(Record),
     /// A new record that existed only as a draft was written.
     Created(Record),

@@ -10,14 +10,14 @@ use crate::store::Store;
 
 use super::{Emitted, Ui, publish};
 
-/// A hub just added.
+/// What [`add`] did: the hub is saved in the user's hubs, and already cloned.
 #[derive(Debug)]
 pub struct Added {
-    /// The hub.
+    /// The hub, its URL normalized (a local path made absolute).
     pub hub: Hub,
-    /// Whether it is now the default hub.
+    /// Whether it is now the default hub (always so for the first hub added).
     pub default: bool,
-    /// How many records it holds.
+    /// Records in the hub's cache right after the first clone.
     pub records: usize,
 }
 
@@ -90,13 +90,13 @@ pub fn remove(name: &str, force: bool) -> Result<Hub, UserError> {
 /// A record promoted (or queued for its hub).
 #[derive(Debug)]
 pub struct Promoted {
-    /// The hub.
+    /// The hub it went to: `--hub`, else the project's `hub =`, else the default hub.
     pub hub: Hub,
     /// The record, as in this project.
     pub record: Record,
     /// What reached the hub and what waits.
     pub sync: SyncReport,
-    /// `hub.promoted`.
+    /// The `hub.promoted` event queued for webhooks (`pending` when the push did not land).
     pub emitted: Emitted,
 }
 
@@ -131,9 +131,9 @@ pub fn promote(
 /// A verdict recorded on a hub record.
 #[derive(Debug)]
 pub struct OutcomeRecorded {
-    /// The hub.
+    /// The hub it went to, resolved as for [`promote`].
     pub hub: Hub,
-    /// The hub record.
+    /// The hub's record the verdict is about, as the hub's clone holds it.
     pub record: Record,
     /// What reached the hub and what waits.
     pub sync: SyncReport,
@@ -155,19 +155,19 @@ pub fn outcome(
 /// One configured hub, as `hub list` shows it.
 #[derive(Debug, serde::Serialize)]
 pub struct HubLine {
-    /// Its name.
+    /// The name given to `hub add`; what `--hub` takes.
     pub name: String,
-    /// Its URL.
+    /// The remote as saved: a URL, or an absolute local path.
     pub url: String,
     /// Whether it is the default hub.
     pub default: bool,
-    /// Writes waiting to be pushed to it.
+    /// Writes queued locally that no push has landed yet (0 once synced).
     pub pending: usize,
-    /// Its local clone.
+    /// Its local bare clone under the user's data directory, as a display path.
     pub clone: String,
 }
 
-/// Every configured hub, by name.
+/// Every configured hub, sorted by name; reads only local state (no network).
 pub fn list() -> Result<Vec<HubLine>, UserError> {
     let hubs = Hubs::load()?;
     let mut lines = Vec::new();
@@ -192,16 +192,16 @@ pub fn sync(hub: &Hub) -> Result<SyncReport, UserError> {
 /// A hub's cache after a refresh from its local clone (no network).
 #[derive(Debug, serde::Serialize)]
 pub struct HubIndex {
-    /// The cache.
+    /// The cache's file, size and record counts after the refresh.
     pub cache: crate::index::IndexStatus,
     /// Record files that do not parse, as `file:line: message`.
     #[serde(skip)]
     pub broken: Vec<String>,
-    /// Outcome events recorded by projects.
+    /// How many outcome verdicts projects have recorded on the hub's records.
     pub outcomes: u64,
-    /// Writes waiting to be pushed.
+    /// Writes queued locally that no push has landed yet.
     pub pending: usize,
-    /// Record files re-read by this refresh.
+    /// Record files re-parsed by this refresh because they were new or changed (0 when current).
     pub parsed: usize,
 }
 

@@ -25,7 +25,7 @@ use crate::error::UserError;
 use crate::event::Event;
 use crate::repo::Repo;
 
-/// What a use case needs from whoever called it.
+/// What a use case needs from the front end that called it (terminal, MCP server, HTTP API).
 pub trait Ui {
     /// Something the user should know that does not stop the work, said when it happens.
     fn warn(&mut self, message: &str);
@@ -39,7 +39,7 @@ pub trait Ui {
 /// returned with the answer, and editing is refused.
 #[derive(Debug, Default)]
 pub struct Unattended {
-    /// The warnings, in order.
+    /// The warnings, in the order they were said; returned to the agent with the answer.
     pub warnings: Vec<String>,
 }
 
@@ -61,7 +61,7 @@ impl Ui for Unattended {
 pub struct Emitted {
     /// Every event, in order (also those no webhook wants).
     pub events: Vec<Event>,
-    /// Deliveries queued in the outbox.
+    /// Outbox deliveries queued: one per event and webhook that wants it (0 without webhooks).
     pub queued: usize,
 }
 

@@ -14,7 +14,7 @@ use crate::store::Store;
 
 use super::Ui;
 
-/// The repository's fresh cache.
+/// The repository's cache, refreshed from the record files first (built or rebuilt if needed).
 pub fn open_index(repo: &Repo) -> Result<Index, UserError> {
     let store = Store::open(repo)?;
     Ok(Index::open_fresh(repo, &store)?.0)
@@ -30,12 +30,12 @@ pub fn vocabulary<T: FromStr<Err = String>>(text: Option<&str>) -> Result<Option
     text.map(str::parse).transpose().map_err(UserError::usage)
 }
 
-/// Which records a listing shows.
+/// Which records a listing shows; every field empty lets everything through.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
-    /// Only this kind.
+    /// Only this kind (`None`: any).
     pub kind: Option<Kind>,
-    /// Only this status.
+    /// Only this status (`None`: any, including superseded and rejected).
     pub status: Option<Status>,
     /// Only records with every one of these tags (case-insensitive).
     pub tags: Vec<String>,
@@ -53,7 +53,7 @@ impl ListFilter {
     }
 }
 
-/// What `list` answers.
+/// What [`list`] answers.
 #[derive(Debug)]
 pub struct Listing {
     /// The records that match, oldest first.
@@ -73,10 +73,10 @@ pub fn list(repo: &Repo, filter: &ListFilter) -> Result<Listing, UserError> {
     })
 }
 
-/// A record that replaces the one shown.
+/// A record named in the shown record's `superseded_by`, as the cache has it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Successor {
-    /// Its id.
+    /// Its full id.
     pub id: String,
     /// Its title.
     pub title: String,
@@ -84,10 +84,10 @@ pub struct Successor {
     pub status: Status,
 }
 
-/// What `show` answers.
+/// What [`show`] answers.
 #[derive(Debug)]
 pub struct Shown {
-    /// The record.
+    /// The record, as cached from its file.
     pub record: Record,
     /// The records named in its `superseded_by` that exist.
     pub successors: Vec<Successor>,
@@ -151,27 +151,27 @@ fn notice(record: &Record, successors: &[Successor]) -> Option<String> {
     Some(notice)
 }
 
-/// What to recall.
+/// What [`recall`] looks for.
 #[derive(Debug, Clone, Default)]
 pub struct RecallRequest {
     /// Words, "phrases", prefix*; none lists what the filters match, newest first.
     pub text: Option<String>,
-    /// The filters.
+    /// Kind, status and tags, applied before ranking.
     pub filter: ListFilter,
     /// Only records whose `paths` cover this file (relative to the work tree, with `/`).
     pub path: Option<String>,
     /// Include superseded, deprecated and rejected records.
     pub all: bool,
-    /// At most this many hits.
+    /// At most this many hits, counting a hub's after the merge.
     pub limit: usize,
     /// Search a hub too: `Some("")` for the project's or default hub, else its name, URL or path.
     pub hub: Option<String>,
 }
 
-/// What `recall` answers.
+/// What [`recall`] answers.
 #[derive(Debug)]
 pub struct Recalled {
-    /// Best first.
+    /// Best first (newest first without text), project and hub hits merged, at most `limit`.
     pub hits: Vec<Hit>,
     /// Titles of the records that superseded a hit, by id.
     pub successor_titles: HashMap<String, String>,

@@ -25,7 +25,7 @@ pub struct RecordRequest {
 /// A record written, and what it changed.
 #[derive(Debug)]
 pub struct Recorded {
-    /// The new record, as parsed back from its file.
+    /// The new record, as parsed back from its file (with the user's edits, if any).
     pub record: Record,
     /// The records it superseded, as they were before.
     pub superseded: Vec<Record>,
@@ -116,7 +116,7 @@ pub struct Superseded {
     pub old: Record,
     /// The new record, now naming the old one in `supersedes`.
     pub new: Record,
-    /// `record.superseded`.
+    /// The `record.superseded` event queued for webhooks.
     pub emitted: Emitted,
 }
 

@@ -8,26 +8,26 @@ use crate::services::ledger::{self, ModelSpend};
 use crate::services::outbox::FlushReport;
 use crate::services::{self, Outbox, ServicesConfig};
 
-/// One configured webhook.
+/// One webhook from `.datazentr/config.toml`, as `services status` shows it.
 #[derive(Debug, serde::Serialize)]
 pub struct WebhookLine {
-    /// Where it posts.
+    /// Where events are POSTed.
     pub url: String,
-    /// The events it wants.
+    /// Event names it receives (`record.created`, …); `["*"]` for all.
     pub events: Vec<String>,
-    /// Whether its requests are signed.
+    /// Whether a secret env var is configured to HMAC-sign its requests (the secret is not read).
     pub signed: bool,
 }
 
 /// What `services status` answers.
 #[derive(Debug, serde::Serialize)]
 pub struct ServicesStatus {
-    /// The webhooks.
+    /// Every configured webhook, in config order.
     pub webhooks: Vec<WebhookLine>,
     /// The outbox: queued, refused, recent deliveries and failures.
     #[serde(flatten)]
     pub outbox: services::Status,
-    /// Dollars spent on AI calls.
+    /// Total dollars the cost ledger holds for AI calls, ever (0 when none were made).
     pub ai_spend_usd: f64,
 }
 
@@ -70,17 +70,17 @@ pub fn costs(repo: &Repo, since: Option<&str>) -> Result<Vec<ModelSpend>, UserEr
 /// Draft records the AI proposed for a commit range, not written yet.
 #[derive(Debug)]
 pub struct Distilled {
-    /// The provider and model asked.
+    /// `<provider> <model>`, for messages.
     pub provider: String,
-    /// Commits read.
+    /// Commits in the range summarized for the prompt.
     pub commits: usize,
-    /// The drafts, checked like any record.
+    /// The drafts, each checked to render and parse as a valid record; nothing is written yet.
     pub drafts: Vec<NewRecord>,
-    /// Tokens sent.
+    /// Input tokens the provider counted.
     pub input_tokens: u64,
-    /// Tokens received.
+    /// Output tokens the provider counted.
     pub output_tokens: u64,
-    /// What the call cost (also in the ledger).
+    /// Dollars by the configured price (0 without one); already appended to the ledger.
     pub cost_usd: f64,
 }
 
