@@ -161,12 +161,23 @@ fn unlocked(path: &Path) -> bool {
     File::open(path).is_ok_and(|f| f.try_lock().is_ok())
 }
 
-/// Whether process `pid` runs, where the system says (`/proc` on Linux); `None` elsewhere.
+/// Whether process `pid` runs, where the system says (`/proc` on Linux); `None` elsewhere. A
+/// zombie (killed, not yet reaped — in a container whose init does not reap, it may stay) is
+/// not running.
 pub fn process_alive(pid: u32) -> Option<bool> {
     let proc = Path::new("/proc");
-    proc.join("self")
-        .exists()
-        .then(|| proc.join(pid.to_string()).exists())
+    if !proc.join("self").exists() {
+        return None;
+    }
+    let Ok(stat) = fs::read_to_string(proc.join(pid.to_string()).join("stat")) else {
+        return Some(false);
+    };
+    // `pid (comm) state …`: the command may hold spaces and parentheses, the state follows
+    // the last `)`.
+    let state = stat
+        .rsplit_once(')')
+        .and_then(|(_, rest)| rest.trim_start().chars().next());
+    Some(!matches!(state, Some('Z' | 'X')))
 }
 
 /// Whether some process works in `dir` (its current directory is `dir` or below), where the
