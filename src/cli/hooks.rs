@@ -144,7 +144,9 @@ pub fn run_hook(args: &HookArgs) -> CmdResult {
     let Some(checked) = check::check(&repo, &mut Terminal, target, Some(hook))? else {
         return Ok(());
     };
-    print_report(&mut anstream::stderr(), &checked, Some(Blocked { action }))?;
+    let mut err = anstream::stderr();
+    print_report(&mut err, &checked, Some(Blocked { action }))?;
+    print_past_failures(&mut err, &checked.past_failures)?;
     // Queued only: the hook never waits for the network.
     deliver(repo.workdir(), &checked.emitted);
     if checked.report.blocks() {
@@ -152,4 +154,16 @@ pub fn run_hook(args: &HookArgs) -> CmdResult {
     } else {
         Ok(())
     }
+}
+
+/// One line per past failure where the commit makes its change; never blocking.
+fn print_past_failures(
+    out: &mut impl Write,
+    failures: &[git_zen::record::Record],
+) -> std::io::Result<()> {
+    for r in failures {
+        let id = &r.id.as_str()[..10];
+        writeln!(out, "past failure here: {} (git zen show {id})", r.title)?;
+    }
+    Ok(())
 }

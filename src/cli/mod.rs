@@ -14,6 +14,7 @@ mod output;
 mod read;
 mod recall;
 mod record;
+mod review;
 mod services;
 mod ui;
 mod validate;
@@ -80,6 +81,7 @@ enum Command {
     Promote(hub::PromoteArgs),
     Sync(hub::SyncArgs),
     Outcome(hub::OutcomeArgs),
+    Review(review::ReviewArgs),
     Services(services::ServicesArgs),
     Distill(services::DistillArgs),
     Mcp(mcp::McpArgs),
@@ -135,6 +137,7 @@ fn run(command: Command) -> CmdResult {
         Command::Promote(args) => hub::run_promote(&args),
         Command::Sync(args) => hub::run_sync(&args),
         Command::Outcome(args) => hub::run_outcome(&args),
+        Command::Review(args) => review::run(&args),
         Command::Services(args) => services::run_services(&args),
         Command::Distill(args) => services::run_distill(&args),
         Command::Mcp(args) => mcp::run(&args),

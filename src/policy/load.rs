@@ -41,6 +41,8 @@ struct Config {
 #[serde(deny_unknown_fields)]
 struct PoliciesConfig {
     sets: Option<Vec<Spanned<String>>>,
+    /// `false` turns off the pre-commit note about past failures where a change is made.
+    past_failures: Option<bool>,
 }
 
 /// A rule's keys as merged so far, and where they came from.
@@ -54,9 +56,12 @@ struct Pending {
 /// `.datazentr/config.toml` enables, merged with `.datazentr/policies/*.toml` in name order.
 pub fn load(workdir: &Path) -> Result<Policies, PolicyError> {
     let root = workdir.join(DIR);
-    let sets = enabled_sets(&root.join("config.toml"))?;
+    let (sets, past_failures) = enabled_sets(&root.join("config.toml"))?;
     let mut pending: Vec<Pending> = Vec::new();
-    let mut policies = Policies::default();
+    let mut policies = Policies {
+        past_failure_notes: past_failures,
+        ..Policies::default()
+    };
     for (name, text) in BUILT_IN_SETS {
         if sets.iter().any(|s| s == name) {
             let file = PathBuf::from(format!("<built-in>/{name}.toml"));
@@ -89,11 +94,13 @@ pub fn load(workdir: &Path) -> Result<Policies, PolicyError> {
     Ok(policies)
 }
 
-fn enabled_sets(config: &Path) -> Result<Vec<String>, PolicyError> {
+/// The built-in sets `[policies] sets` enables (all by default), and whether past failures are
+/// noted at commit time (`[policies] past_failures`, on by default).
+fn enabled_sets(config: &Path) -> Result<(Vec<String>, bool), PolicyError> {
     let all = || BUILT_IN_SETS.iter().map(|(n, _)| n.to_string()).collect();
     let text = match fs::read_to_string(config) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(all()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((all(), true)),
         Err(source) => {
             return Err(PolicyError::Io {
                 path: config.to_path_buf(),
@@ -103,8 +110,13 @@ fn enabled_sets(config: &Path) -> Result<Vec<String>, PolicyError> {
     };
     let file = PathBuf::from(DIR).join("config.toml");
     let parsed: Config = toml::from_str(&text).map_err(|e| toml_error(&file, &text, &e))?;
+    let past_failures = parsed
+        .policies
+        .as_ref()
+        .and_then(|p| p.past_failures)
+        .unwrap_or(true);
     let Some(sets) = parsed.policies.and_then(|p| p.sets) else {
-        return Ok(all());
+        return Ok((all(), past_failures));
     };
     for set in &sets {
         if !BUILT_IN_SETS.iter().any(|(n, _)| n == set.get_ref()) {
@@ -119,7 +131,10 @@ fn enabled_sets(config: &Path) -> Result<Vec<String>, PolicyError> {
             });
         }
     }
-    Ok(sets.into_iter().map(Spanned::into_inner).collect())
+    Ok((
+        sets.into_iter().map(Spanned::into_inner).collect(),
+        past_failures,
+    ))
 }
 
 fn set_names() -> String {

@@ -178,6 +178,9 @@ pub struct Policies {
     pub project_allowlist: bool,
     /// The project's policy files, relative to the work tree.
     pub project_files: Vec<PathBuf>,
+    /// Whether the pre-commit hook names the recorded failures whose `paths` cover a staged
+    /// file (`[policies] past_failures = false` in `.datazentr/config.toml` turns it off).
+    pub past_failure_notes: bool,
 }
 
 impl Policies {

@@ -65,6 +65,10 @@ pub struct Checked {
     /// Current lessons and decisions related to the findings, most relevant first (none when
     /// nothing was found, so a clean commit never opens the cache).
     pub memory: Vec<Record>,
+    /// For the pre-commit hook: current lessons and patterns that failed, whose `paths` cover a
+    /// staged file (at most three, most specific glob first) — said, never blocking, so a
+    /// repeated mistake is noticed before review. Empty when turned off in the config.
+    pub past_failures: Vec<Record>,
     /// The `policy.failed` event, queued only when a hook blocked; empty for `git zen check`.
     pub emitted: Emitted,
 }
@@ -122,6 +126,12 @@ pub fn check(
     } else {
         related_memory(repo, &policies, &report)
     };
+    let past_failures = match (&changes, hook) {
+        (Changes::Staged(staged, _), Some(Hook::PreCommit)) if policies.past_failure_notes => {
+            past_failures(repo, staged, &memory)
+        }
+        _ => Vec::new(),
+    };
     let emitted = match hook {
         Some(hook) if report.blocks() => publish(
             repo,
@@ -138,6 +148,7 @@ pub fn check(
         report,
         untrusted,
         memory,
+        past_failures,
         emitted,
     }))
 }
@@ -183,6 +194,40 @@ fn related_memory(repo: &Repo, policies: &Policies, report: &Report) -> Vec<Reco
     memory::related(&records, &report.findings, policies, MEMORY_LIMIT)
         .into_iter()
         .cloned()
+        .collect()
+}
+
+/// How many past failures a commit is told about.
+const PAST_FAILURES_LIMIT: usize = 3;
+
+/// The current failed lessons and patterns whose `paths` cover a staged path, leaving out those
+/// already shown as memory for a finding. One refresh of the cache (a stat per record file).
+fn past_failures(repo: &Repo, staged: &[crate::changes::Change], shown: &[Record]) -> Vec<Record> {
+    let Ok(store) = Store::open(repo) else {
+        return Vec::new();
+    };
+    let Ok((index, _)) = crate::index::Index::open_fresh(repo, &store) else {
+        return Vec::new();
+    };
+    let records = index.records().unwrap_or_default();
+    let mut hits: Vec<(usize, Record)> = records
+        .into_iter()
+        .filter(|r| r.outcome == Some(crate::record::Outcome::Failure) && r.status.is_current())
+        .filter(|r| !shown.iter().any(|s| s.id == r.id))
+        .filter_map(|r| {
+            // How specific the best covering glob is: its length before the first wildcard.
+            let specificity = staged
+                .iter()
+                .flat_map(|c| r.globs_covering(&c.path))
+                .map(|g| g.find(['*', '?', '[', '{']).unwrap_or(g.len()))
+                .max()?;
+            Some((specificity, r))
+        })
+        .collect();
+    hits.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.id.cmp(&a.1.id)));
+    hits.into_iter()
+        .take(PAST_FAILURES_LIMIT)
+        .map(|(_, r)| r)
         .collect()
 }
 

@@ -17,6 +17,7 @@ pub mod genesis;
 pub mod hub;
 pub mod read;
 pub mod record;
+pub mod review;
 pub mod services;
 
 use std::path::Path;

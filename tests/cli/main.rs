@@ -16,5 +16,6 @@ mod policies;
 mod recall;
 mod records;
 mod regressions;
+mod review;
 mod screens;
 mod services;
