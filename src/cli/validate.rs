@@ -17,8 +17,8 @@ pub struct ValidateArgs {
 }
 
 pub fn run(args: &ValidateArgs) -> CmdResult {
-    let (_repo, store) = open_store()?;
-    let report = validate::validate(&store)?;
+    let (repo, store) = open_store()?;
+    let report = validate::validate_repo(&repo, &store)?;
     let mut out = anstream::stdout();
     if args.json {
         output::json(&mut out, &report.problems)?;

@@ -197,3 +197,43 @@ fn a_commit_touching_a_recorded_failure_says_so_and_goes_through() {
     let run = repo.git_run(&["commit", "-q", "-m", "Quiet"]).ok();
     assert!(!run.stderr.contains("past failure"), "{}", run.stderr);
 }
+
+#[test]
+fn validate_points_out_stale_proposals_and_paths_that_match_nothing() {
+    let repo = TestRepo::initialized();
+    repo.write("src/app.rs", "fn main() {}\n");
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "-m", "start"]);
+    repo.write(
+        ".datazentr/decisions/1m86a00000000000000001-old-proposal.md",
+        "+++\nid = \"1m86a00000000000000001\"\nkind = \"decision\"\ntitle = \"Old proposal\"\nstatus = \"proposed\"\npaths = [\"src/app.rs\", \"lib/gone/**\"]\ncreated = 2025-01-01T00:00:00Z\n+++\nx\n",
+    );
+    let run = repo.zen_ok(&["validate"]);
+    assert!(
+        run.stdout.contains(":5: warning: proposed"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("`paths` entry 'lib/gone/**' matches no tracked file"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("'src/app.rs'"), "{}", run.stdout);
+    let json: serde_json::Value =
+        serde_json::from_str(&repo.zen_ok(&["validate", "--json"]).stdout).unwrap();
+    assert!(
+        json.as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["severity"] == "warning")
+    );
+    let config = repo.read(".datazentr/config.toml");
+    repo.write(
+        ".datazentr/config.toml",
+        format!("{config}\n[validate]\nproposed_days = 100000\n"),
+    );
+    let run = repo.zen_ok(&["validate"]);
+    assert!(!run.stdout.contains("proposed"), "{}", run.stdout);
+}

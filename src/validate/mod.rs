@@ -1,4 +1,7 @@
-//! Linting every record: each file on its own, then the references between them.
+//! Linting every record: each file on its own, then the references between them, then (in a
+//! repository) the [hygiene] of the memory as a whole.
+
+pub mod hygiene;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -46,8 +49,18 @@ impl Report {
     }
 }
 
+/// [`validate`], then the [hygiene] checks that need the repository: stale proposals and
+/// `paths` that match no tracked file.
+pub fn validate_repo(repo: &crate::repo::Repo, store: &Store) -> Result<Report, StoreError> {
+    validate_with(store, Some(repo))
+}
+
 /// Checks every record in the store.
 pub fn validate(store: &Store) -> Result<Report, StoreError> {
+    validate_with(store, None)
+}
+
+fn validate_with(store: &Store, repo: Option<&crate::repo::Repo>) -> Result<Report, StoreError> {
     let loaded = store.load_all()?;
     let mut problems: Vec<Problem> = loaded
         .errors
@@ -60,6 +73,9 @@ pub fn validate(store: &Store) -> Result<Report, StoreError> {
         })
         .collect();
     check_records(store, &loaded.records, &mut problems);
+    if let Some(repo) = repo {
+        problems.extend(hygiene::check(repo, &loaded.records));
+    }
     problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     Ok(Report {
         records: loaded.records.len(),
