@@ -96,6 +96,8 @@ pub(super) fn read_message(file: &std::path::Path) -> Result<String, UserError> 
 pub(super) struct Blocked<'a> {
     /// `commit` or `push`.
     pub action: &'a str,
+    /// Whether the pusher or committer can bypass (not on the server).
+    pub bypass: bool,
 }
 
 /// One line per finding (`path:line rule-id message`), a summary, how to bypass, and the memory
@@ -175,8 +177,15 @@ pub(super) fn print_report(
         (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
     };
     match (&hook, errors > 0) {
-        (Some(Blocked { action }), true) => {
+        (Some(Blocked { action, bypass }), true) => {
             writeln!(out, "{ERROR}git zen:{ERROR:#} {action} blocked: {counts}")?;
+            if !bypass {
+                writeln!(
+                    out,
+                    "  the server checks every pushed commit: fix the commits (e.g. `git rebase -i`), then push again"
+                )?;
+                return print_memory(out, &checked.memory);
+            }
             let git_cmd = if *action == "push" {
                 "git push"
             } else {

@@ -23,9 +23,18 @@ enum HooksCommand {
     /// Write the hook shims into the folder git runs hooks from (honours core.hooksPath and
     /// worktrees). A hook already there is kept and still runs first; running this twice changes
     /// nothing.
-    Install,
+    Install {
+        /// In a bare repository on the server: a pre-receive hook that judges every pushed
+        /// commit by the policies the push carries (no `--no-verify` gets around it).
+        #[arg(long)]
+        server: bool,
+    },
     /// Remove the shims and put back the hooks they replaced.
-    Uninstall,
+    Uninstall {
+        /// The server-side pre-receive hook of a bare repository.
+        #[arg(long)]
+        server: bool,
+    },
     /// Where each hook stands.
     Status {
         /// Print one JSON array.
@@ -35,10 +44,33 @@ enum HooksCommand {
 }
 
 pub fn run_hooks(args: &HooksArgs) -> CmdResult {
-    let repo = open_repo()?;
     let mut out = anstream::stdout();
     match args.command {
-        HooksCommand::Install => {
+        HooksCommand::Install { server: true } | HooksCommand::Uninstall { server: true } => {
+            let dir = std::env::current_dir()?;
+            let (path, action) = if matches!(args.command, HooksCommand::Install { .. }) {
+                hooks::install_server(&dir)?
+            } else {
+                hooks::uninstall_server(&dir)?
+            };
+            let what = match action {
+                Action::Installed => "installed",
+                Action::Updated => "updated",
+                Action::Unchanged => "already installed",
+                Action::Chained => "installed; the hook that was there runs first",
+                Action::Removed => "removed",
+                Action::Restored => "removed; the hook it replaced is back",
+                Action::LeftAlone => "not git-zen's; left alone",
+                Action::Absent => "not installed",
+            };
+            writeln!(out, "pre-receive {what}  {}", path.display())?;
+            return Ok(());
+        }
+        _ => {}
+    }
+    let repo = open_repo()?;
+    match args.command {
+        HooksCommand::Install { .. } => {
             for (status, action) in hooks::install(&repo)? {
                 let what = match action {
                     Action::Installed => "installed".to_owned(),
@@ -53,7 +85,7 @@ pub fn run_hooks(args: &HooksArgs) -> CmdResult {
                 writeln!(out, "{:<11} {what}  {}", status.hook, status.path.display())?;
             }
         }
-        HooksCommand::Uninstall => {
+        HooksCommand::Uninstall { .. } => {
             for (status, action) in hooks::uninstall(&repo)? {
                 let what = match action {
                     Action::Removed => "removed",
@@ -116,15 +148,17 @@ enum HookName {
     PreCommit,
     CommitMsg,
     PrePush,
+    PreReceive,
 }
 
 pub fn run_hook(args: &HookArgs) -> CmdResult {
-    let repo = open_repo()?;
     let (hook, action) = match args.hook {
         HookName::PreCommit => (Hook::PreCommit, "commit"),
         HookName::CommitMsg => (Hook::CommitMsg, "commit"),
         HookName::PrePush => (Hook::PrePush, "push"),
+        HookName::PreReceive => return run_pre_receive(),
     };
+    let repo = open_repo()?;
     let target = match hook {
         Hook::PreCommit => Target::Staged { message: None },
         Hook::CommitMsg => {
@@ -145,7 +179,11 @@ pub fn run_hook(args: &HookArgs) -> CmdResult {
         return Ok(());
     };
     let mut err = anstream::stderr();
-    print_report(&mut err, &checked, Some(Blocked { action }))?;
+    let blocked = Blocked {
+        action,
+        bypass: true,
+    };
+    print_report(&mut err, &checked, Some(blocked))?;
     print_past_failures(&mut err, &checked.past_failures)?;
     // Queued only: the hook never waits for the network.
     deliver(repo.workdir(), &checked.emitted);
@@ -166,4 +204,31 @@ fn print_past_failures(
         writeln!(out, "past failure here: {} (git zen show {id})", r.title)?;
     }
     Ok(())
+}
+
+/// The server-side hook: every pushed ref's new commits, judged in the bare repository git runs
+/// it in; any blocking finding refuses the whole push (git's pre-receive is all or nothing).
+fn run_pre_receive() -> CmdResult {
+    let dir = std::env::current_dir()?;
+    let lines: Vec<String> = std::io::stdin().lock().lines().collect::<Result<_, _>>()?;
+    let verdicts = git_zen::usecase::server::pre_receive(&dir, &lines)?;
+    let mut err = anstream::stderr();
+    let mut blocked = false;
+    for v in &verdicts {
+        if v.checked.report.findings.is_empty() && v.checked.untrusted.is_empty() {
+            continue;
+        }
+        writeln!(err, "{} ({} new commit(s)):", v.refname, v.commits)?;
+        let refused = Blocked {
+            action: "push",
+            bypass: false,
+        };
+        print_report(&mut err, &v.checked, Some(refused))?;
+        blocked |= v.checked.report.blocks();
+    }
+    if blocked {
+        Err(UserError::reported())
+    } else {
+        Ok(())
+    }
 }

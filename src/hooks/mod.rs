@@ -46,6 +46,9 @@ pub enum HooksError {
         /// The OS error, shown after the path.
         source: io::Error,
     },
+    /// `--server` outside a bare repository.
+    #[error("{} is not a bare repository: the server-side hook belongs in the repository people push to", .0.display())]
+    NotBare(PathBuf),
     /// Both a foreign hook and a kept one exist, so chaining would lose one of them.
     #[error(
         "{} is not git-zen's and {} already exists: installing would lose one of them",
@@ -242,8 +245,85 @@ pub fn uninstall(repo: &Repo) -> Result<Vec<(HookStatus, Action)>, HooksError> {
 }
 
 fn write_shim(path: &Path, hook: Hook) -> Result<(), HooksError> {
-    write_atomic(path, shim(hook).as_bytes(), Existing::Replace).map_err(io_err(path))?;
+    write_text(path, shim(hook))
+}
+
+fn write_text(path: &Path, text: &str) -> Result<(), HooksError> {
+    write_atomic(path, text.as_bytes(), Existing::Replace).map_err(io_err(path))?;
     fs::set_permissions(path, fs::Permissions::from_mode(0o755)).map_err(io_err(path))
+}
+
+/// The shipped shim of the server-side hook.
+pub const PRE_RECEIVE: &str = include_str!("../../hooks/pre-receive");
+
+/// The hooks folder of the bare repository at `dir`, refusing a repository with a work tree
+/// (whose pushes are judged by the pre-push hook on the client, and which `hooks install` serves).
+pub fn server_hooks_dir(dir: &Path) -> Result<PathBuf, HooksError> {
+    let bare =
+        run_captured(crate::repo::git_command(dir).args(["rev-parse", "--is-bare-repository"]))?;
+    if bare.trim() != "true" {
+        return Err(HooksError::NotBare(dir.to_path_buf()));
+    }
+    let out =
+        run_captured(crate::repo::git_command(dir).args(["rev-parse", "--git-path", "hooks"]))?;
+    let hooks = PathBuf::from(out.trim_end_matches(['\n', '\r']));
+    Ok(if hooks.is_absolute() {
+        hooks
+    } else {
+        dir.join(hooks)
+    })
+}
+
+/// Installs the `pre-receive` shim in the bare repository at `dir` (a foreign hook is chained,
+/// as on the client). Running it twice changes nothing.
+pub fn install_server(dir: &Path) -> Result<(PathBuf, Action), HooksError> {
+    let hooks = server_hooks_dir(dir)?;
+    fs::create_dir_all(&hooks).map_err(io_err(&hooks))?;
+    let path = hooks.join("pre-receive");
+    let chained = chained_path(&path);
+    let action = match fs::read_to_string(&path) {
+        Ok(text) if text == PRE_RECEIVE => Action::Unchanged,
+        Ok(text) if text.contains(SHIM_MARK) => {
+            write_text(&path, PRE_RECEIVE)?;
+            Action::Updated
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            write_text(&path, PRE_RECEIVE)?;
+            Action::Installed
+        }
+        _ if chained.exists() => {
+            return Err(HooksError::ChainTaken {
+                hook: path,
+                chained,
+            });
+        }
+        _ => {
+            fs::rename(&path, &chained).map_err(io_err(&path))?;
+            write_text(&path, PRE_RECEIVE)?;
+            Action::Chained
+        }
+    };
+    Ok((path, action))
+}
+
+/// Removes the `pre-receive` shim from the bare repository at `dir`, putting back the hook it
+/// replaced.
+pub fn uninstall_server(dir: &Path) -> Result<(PathBuf, Action), HooksError> {
+    let path = server_hooks_dir(dir)?.join("pre-receive");
+    let chained = chained_path(&path);
+    let action = match fs::read_to_string(&path) {
+        Ok(text) if text.contains(SHIM_MARK) && chained.exists() => {
+            fs::rename(&chained, &path).map_err(io_err(&chained))?;
+            Action::Restored
+        }
+        Ok(text) if text.contains(SHIM_MARK) => {
+            fs::remove_file(&path).map_err(io_err(&path))?;
+            Action::Removed
+        }
+        Ok(_) => Action::LeftAlone,
+        Err(_) => Action::Absent,
+    };
+    Ok((path, action))
 }
 
 impl Hint for HooksError {
@@ -252,6 +332,9 @@ impl Hint for HooksError {
             HooksError::ChainTaken { .. } => {
                 Some("merge the two by hand, then run `git zen hooks install` again".into())
             }
+            HooksError::NotBare(_) => Some(
+                "run it in the bare repository on the server (`git init --bare` makes one); in a clone, `git zen hooks install` sets up the client hooks".into(),
+            ),
             HooksError::Git(e) => e.hint(),
             HooksError::Io { .. } => None,
         }

@@ -154,7 +154,11 @@ pub fn check(
 }
 
 /// The project policy files of each untrusted gate that are not trusted yet.
-fn untrusted_gates(repo: &Repo, policies: &Policies, report: &Report) -> Vec<UntrustedGate> {
+pub(super) fn untrusted_gates(
+    repo: &Repo,
+    policies: &Policies,
+    report: &Report,
+) -> Vec<UntrustedGate> {
     if report.untrusted.is_empty() {
         return Vec::new();
     }
@@ -185,7 +189,7 @@ fn untrusted_gates(repo: &Repo, policies: &Policies, report: &Report) -> Vec<Unt
 
 /// The recorded lessons and decisions related to what failed. Memory is a help, not the
 /// verdict: a project without records (or with a cache that cannot be opened) gets none.
-fn related_memory(repo: &Repo, policies: &Policies, report: &Report) -> Vec<Record> {
+pub(super) fn related_memory(repo: &Repo, policies: &Policies, report: &Report) -> Vec<Record> {
     let records = Store::open(repo)
         .ok()
         .and_then(|store| crate::index::Index::open_fresh(repo, &store).ok())

@@ -18,6 +18,7 @@ pub mod hub;
 pub mod read;
 pub mod record;
 pub mod review;
+pub mod server;
 pub mod services;
 
 use std::path::Path;

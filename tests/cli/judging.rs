@@ -1,5 +1,6 @@
-//! Memory where changes are judged: `git zen review` of a real range in three formats, and the
-//! pre-commit note about past failures.
+//! Memory where changes are judged: `git zen review` of a real range in three formats, the
+//! pre-commit note about past failures, `validate`'s hygiene warnings, and the server-side hook
+//! of a real bare repository behind real `git push`.
 
 use crate::support::TestRepo;
 
@@ -236,4 +237,122 @@ fn validate_points_out_stale_proposals_and_paths_that_match_nothing() {
     );
     let run = repo.zen_ok(&["validate"]);
     assert!(!run.stdout.contains("proposed"), "{}", run.stdout);
+}
+
+/// A bare repository with the server-side hook, and a clone of it (pushes run the real
+/// `git-zen` found on PATH, as on a server).
+fn served() -> (TestRepo, std::path::PathBuf) {
+    let repo = TestRepo::initialized();
+    let bare = repo.outside("server").join("hub.git");
+    repo.git(&["init", "-q", "--bare", bare.to_str().unwrap()]);
+    let installed = repo
+        .zen_cmd_in(&bare, &["hooks", "install", "--server"])
+        .output()
+        .unwrap();
+    let installed = crate::support::Run::from(installed).ok();
+    assert!(
+        installed.stdout.starts_with("pre-receive installed"),
+        "{}",
+        installed.stdout
+    );
+    let again = crate::support::Run::from(
+        repo.zen_cmd_in(&bare, &["hooks", "install", "--server"])
+            .output()
+            .unwrap(),
+    )
+    .ok();
+    assert!(
+        again.stdout.starts_with("pre-receive already installed"),
+        "{}",
+        again.stdout
+    );
+    repo.git(&["remote", "add", "origin", bare.to_str().unwrap()]);
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "-m", "start"]);
+    (repo, bare)
+}
+
+#[test]
+fn the_server_hook_refuses_a_pushed_secret_committed_with_no_verify_and_accepts_clean_pushes() {
+    let (repo, bare) = served();
+    repo.git_run(&["push", "-q", "origin", "HEAD:main"]).ok();
+    repo.write("notes.txt", "clean\n");
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "-m", "Clean change"]);
+    repo.git_run(&["push", "-q", "origin", "HEAD:main"]).ok();
+
+    repo.write(
+        "config/app.py",
+        format!("KEY = '{}'\n", crate::hooks::fake_aws_key()),
+    );
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "Add config"]);
+    let run = repo.git_run(&["push", "origin", "HEAD:main"]);
+    assert_ne!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("remote: refs/heads/main (1 new commit(s)):"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("config/app.py:1 secret-aws-access-key"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("git zen: push blocked: 1 error"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("--no-verify"),
+        "no bypass on the server: {}",
+        run.stderr
+    );
+    // The same commit on a new branch, or under a tag, is refused too; nothing reached the server.
+    let run = repo.git_run(&["push", "origin", "HEAD:refs/heads/sneaky"]);
+    assert_ne!(run.code, Some(0), "{}", run.stderr);
+    repo.git(&["tag", "v1"]);
+    let run = repo.git_run(&["push", "origin", "v1"]);
+    assert_ne!(run.code, Some(0), "{}", run.stderr);
+    let refs = crate::support::git_at(
+        &repo.home(),
+        &bare,
+        &["for-each-ref", "--format=%(refname)"],
+    );
+    assert_eq!(refs.trim(), "refs/heads/main");
+
+    // Fixed and pushed again: accepted; deleting a branch needs no judging.
+    repo.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    repo.git_run(&["push", "-q", "origin", "HEAD:refs/heads/topic"])
+        .ok();
+    repo.git_run(&["push", "-q", "origin", ":topic"]).ok();
+    let uninstalled = crate::support::Run::from(
+        repo.zen_cmd_in(&bare, &["hooks", "uninstall", "--server"])
+            .output()
+            .unwrap(),
+    )
+    .ok();
+    assert!(
+        uninstalled.stdout.starts_with("pre-receive removed"),
+        "{}",
+        uninstalled.stdout
+    );
+}
+
+#[test]
+fn hooks_install_server_outside_a_bare_repository_says_where_it_belongs() {
+    let repo = TestRepo::initialized();
+    let run = repo.zen_fails(&["hooks", "install", "--server"]);
+    assert!(
+        run.stderr.contains("is not a bare repository"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("hint: run it in the bare repository"),
+        "{}",
+        run.stderr
+    );
 }
