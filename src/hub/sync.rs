@@ -33,6 +33,9 @@ pub struct SyncReport {
 /// have diverged by hand.
 const QUEUE_TRAILER: &str = "Zen-Queue:";
 
+/// How long a hub command waits for a git left running by a killed one to finish.
+const ORPHAN_WAIT: Duration = Duration::from_secs(10);
+
 /// How many rejected pushes a sync retries before it gives up (the writes stay queued).
 const MAX_ATTEMPTS: usize = 40;
 
@@ -67,6 +70,12 @@ impl Hub {
             }
         }
         let clone = self.clone_dir();
+        // A git that a killed git-zen started (a push, a fetch) outlives it and still moves refs
+        // in the clone: let it finish before reading them, or two reads of one ref disagree.
+        let started = std::time::Instant::now();
+        while crate::fsutil::dir_in_use(&clone) == Some(true) && started.elapsed() < ORPHAN_WAIT {
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let mut locks = Vec::new();
         for sub in ["", "refs", "logs", "objects/info"] {
             collect_locks(&clone.join(sub), sub.is_empty(), &mut locks);
@@ -249,10 +258,21 @@ impl Hub {
         let all = count(&[])?;
         let ours = count(&["--grep", &format!("^{QUEUE_TRAILER}")])?;
         if all != ours {
+            let strangers = run_captured(
+                git(&dir)
+                    .args(["log", "--format=%h %s", "--invert-grep", "--grep"])
+                    .arg(format!("^{QUEUE_TRAILER}"))
+                    .arg(&range),
+            )
+            .unwrap_or_default();
             return Err(HubError::Diverged {
                 name: self.name.clone(),
                 dir,
-                message: format!("{} local commit(s) that git-zen did not make", all - ours),
+                message: format!(
+                    "{} local commit(s) that git-zen did not make ({range}: {})",
+                    all - ours,
+                    strangers.lines().collect::<Vec<_>>().join("; ")
+                ),
             });
         }
         Ok(base)
