@@ -268,6 +268,13 @@ impl Parser {
                     self.set_status("superseded", line, true);
                 }
                 Relation::Supersedes => collect_refs_or_bare(text, &mut self.supersedes),
+                Relation::Partly => {
+                    collect_refs_or_bare(text, &mut self.related);
+                    if self.status_text.is_none() {
+                        self.status_text = Some("Partly superseded".to_owned());
+                        self.status_line = line;
+                    }
+                }
                 Relation::Other => collect_refs_or_bare(text, &mut self.related),
             }
         }
@@ -349,7 +356,7 @@ impl Parser {
                 match relation {
                     Relation::SupersededBy => collect_refs(text, &mut self.superseded_by),
                     Relation::Supersedes => collect_refs(text, &mut self.supersedes),
-                    Relation::Other => collect_refs(text, &mut self.related),
+                    Relation::Partly | Relation::Other => collect_refs(text, &mut self.related),
                 }
             }
             collect_refs(segments.lead, &mut self.related);

@@ -8,6 +8,8 @@ use super::refs::{find_links, link_texts};
 pub(super) enum Relation {
     SupersededBy,
     Supersedes,
+    /// `Partly superseded by …`: the decision stands, the newer one is a link.
+    Partly,
     Other,
 }
 
@@ -15,9 +17,9 @@ pub(super) enum Relation {
 /// is a prefix of another (`superseded by` before `supersedes` is not needed: they differ).
 const RELATIONS: &[(&str, Relation)] = &[
     // A decision partly replaced still stands: the newer one is a link, not a supersede.
-    ("partly superseded by", Relation::Other),
-    ("partially superseded by", Relation::Other),
-    ("partly replaced by", Relation::Other),
+    ("partly superseded by", Relation::Partly),
+    ("partially superseded by", Relation::Partly),
+    ("partly replaced by", Relation::Partly),
     ("superseded by", Relation::SupersededBy),
     ("superceded by", Relation::SupersededBy),
     ("superseeded by", Relation::SupersededBy),
