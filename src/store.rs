@@ -696,6 +696,7 @@ mod tests {
             author: None,
             adr: None,
             imported_from: None,
+            extra: Vec::new(),
             body: "body\n".into(),
         }
     }

@@ -108,7 +108,7 @@ pub fn run_genesis(args: &GenesisArgs) -> CmdResult {
         &skills,
         hub.as_ref(),
         &target,
-        answers,
+        answers.values.clone(),
         args.dry_run,
     );
     spinner.finish_and_clear();
@@ -127,6 +127,14 @@ pub fn run_genesis(args: &GenesisArgs) -> CmdResult {
     )?;
     for file in &created.files {
         writeln!(out, "  {}", file.display())?;
+    }
+    if !answers.defaulted.is_empty() {
+        let chosen: Vec<String> = answers
+            .defaulted
+            .iter()
+            .map(|var| format!("{var} = {:?}", created.answers.get(var).map_or("", |v| v)))
+            .collect();
+        writeln!(out, "defaults chosen: {}", chosen.join(", "))?;
     }
     if !created.skills.is_empty() {
         writeln!(out, "skills: {}", created.skills.join(", "))?;

@@ -152,6 +152,16 @@ pub struct Created {
 /// takes the default.
 pub type Ask<'a> = dyn FnMut(&str, &Variable, Option<&str>) -> std::io::Result<String> + 'a;
 
+/// The values a template is rendered with, and which of them were its defaults.
+#[derive(Debug, Clone, Default)]
+pub struct Answers {
+    /// Every variable's value, the built-ins included.
+    pub values: BTreeMap<String, String>,
+    /// The variables that took their default (none given, or an empty answer), in the
+    /// template's order: a first genesis says what it chose for the user.
+    pub defaulted: Vec<String>,
+}
+
 /// The values a template is rendered with: the built-ins (`name`, `year`, `author`, `email`),
 /// then each variable from `given`, else from `ask` (a person at a terminal; `None` takes the
 /// defaults), else its rendered default. Every answer is checked against its `pattern`.
@@ -161,7 +171,7 @@ pub fn answers(
     identity: (&str, &str),
     given: &BTreeMap<String, String>,
     mut ask: Option<&mut Ask<'_>>,
-) -> Result<BTreeMap<String, String>, GenesisError> {
+) -> Result<Answers, GenesisError> {
     if let Some(unknown) = given.keys().find(|k| !template.variables.contains_key(*k)) {
         return Err(GenesisError::Answer {
             name: unknown.clone(),
@@ -184,6 +194,7 @@ pub fn answers(
         ("author".to_owned(), identity.0.to_owned()),
         ("email".to_owned(), identity.1.to_owned()),
     ]);
+    let mut defaulted = Vec::new();
     for (var, spec) in &template.variables {
         let default = spec
             .default
@@ -198,15 +209,19 @@ pub fn answers(
                     source: e,
                 })?;
                 if answer.is_empty() {
+                    defaulted.push(var.clone());
                     default.clone().unwrap_or_default()
                 } else {
                     answer
                 }
             }
-            (None, None) => default.clone().ok_or_else(|| GenesisError::Answer {
-                name: var.clone(),
-                message: format!("no value and no default; give one with --set {var}=…"),
-            })?,
+            (None, None) => {
+                defaulted.push(var.clone());
+                default.clone().ok_or_else(|| GenesisError::Answer {
+                    name: var.clone(),
+                    message: format!("no value and no default; give one with --set {var}=…"),
+                })?
+            }
         };
         if let Some(pattern) = &spec.pattern {
             let re = regex::Regex::new(pattern).map_err(|e| GenesisError::Answer {
@@ -222,7 +237,7 @@ pub fn answers(
         }
         values.insert(var.clone(), value);
     }
-    Ok(values)
+    Ok(Answers { values, defaulted })
 }
 
 /// The author git would use outside any repository: `(name, email)` from the user's config.

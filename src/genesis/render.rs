@@ -47,12 +47,59 @@ impl Rendered {
     }
 }
 
-/// The handlebars registry genesis uses: strict (an unknown variable is an error), no escaping.
+/// The handlebars registry genesis uses: strict (an unknown variable is an error), no escaping,
+/// and the case helpers a default needs to turn a project name into a package or module name
+/// (`{{snake_case name}}`: `my-api` → `my_api`, which Python can import).
 pub fn engine() -> Handlebars<'static> {
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
     hb.register_escape_fn(handlebars::no_escape);
+    hb.register_helper("snake_case", Box::new(CaseHelper('_')));
+    hb.register_helper("kebab_case", Box::new(CaseHelper('-')));
     hb
+}
+
+/// `{{snake_case x}}` and `{{kebab_case x}}`: the words of `x` (split at anything that is not an
+/// ASCII letter or digit, and where a lowercase letter meets an uppercase one), lowercased and
+/// joined by the separator.
+struct CaseHelper(char);
+
+impl handlebars::HelperDef for CaseHelper {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &handlebars::Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc handlebars::Context,
+        _: &mut handlebars::RenderContext<'reg, 'rc>,
+        out: &mut dyn handlebars::Output,
+    ) -> handlebars::HelperResult {
+        let value = h.param(0).and_then(|p| p.value().as_str()).ok_or_else(|| {
+            handlebars::RenderErrorReason::ParamNotFoundForIndex("case helper", 0)
+        })?;
+        out.write(&case_words(value, self.0))?;
+        Ok(())
+    }
+}
+
+/// `My API-tool` → `my_api_tool` (with `_`) or `my-api-tool` (with `-`).
+pub fn case_words(text: &str, separator: char) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut prev_lower = false;
+    let mut pending_break = false;
+    for c in text.chars() {
+        if !c.is_ascii_alphanumeric() {
+            pending_break = !out.is_empty();
+            prev_lower = false;
+            continue;
+        }
+        if (pending_break || (prev_lower && c.is_ascii_uppercase())) && !out.is_empty() {
+            out.push(separator);
+        }
+        pending_break = false;
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        out.push(c.to_ascii_lowercase());
+    }
+    out
 }
 
 /// Renders `text` from `source` (a file or a default, for messages).
@@ -305,5 +352,32 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("files/a.hbs:2"), "{text}");
         assert!(text.contains("missing"), "{text}");
+    }
+}
+
+#[cfg(test)]
+mod case_tests {
+    use super::case_words;
+
+    #[test]
+    fn project_names_become_package_and_crate_names() {
+        assert_eq!(case_words("my-api", '_'), "my_api");
+        assert_eq!(case_words("My API tool", '-'), "my-api-tool");
+        assert_eq!(case_words("myApi2", '_'), "my_api2");
+        assert_eq!(case_words("--x--", '_'), "x");
+    }
+
+    #[test]
+    fn the_helpers_render_in_templates() {
+        let hb = super::engine();
+        let values = std::collections::BTreeMap::from([("name".to_owned(), "My-Api".to_owned())]);
+        assert_eq!(
+            hb.render_template("{{snake_case name}}", &values).unwrap(),
+            "my_api"
+        );
+        assert_eq!(
+            hb.render_template("{{kebab_case name}}", &values).unwrap(),
+            "my-api"
+        );
     }
 }

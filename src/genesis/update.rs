@@ -130,7 +130,8 @@ pub fn update(
         (&get("author"), &get("email")),
         &given,
         None,
-    )?;
+    )?
+    .values;
     for k in builtins {
         if let Some(v) = recorded.answers.get(k) {
             answers.insert(k.to_owned(), v.clone());

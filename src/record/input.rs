@@ -153,6 +153,7 @@ impl RecordInput {
             author: None,
             adr: None,
             imported_from: None,
+            extra: Vec::new(),
             body: self.body.unwrap_or_else(|| kind.body_template().to_owned()),
         })
     }

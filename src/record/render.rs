@@ -34,8 +34,20 @@ pub struct NewRecord {
     pub adr: Option<AdrAlias>,
     /// Source file of an import, relative to the work tree.
     pub imported_from: Option<String>,
+    /// Further front-matter keys, written after the known ones in this order: what an import
+    /// keeps from the source that git-zen has no field for (`deciders`, `imported_status`).
+    pub extra: Vec<(String, Extra)>,
     /// Markdown body; leading blank lines are dropped (one blank line follows the front matter).
     pub body: String,
+}
+
+/// The value of an extra front-matter key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Extra {
+    /// A string.
+    Text(String),
+    /// An array of strings.
+    List(Vec<String>),
 }
 
 /// The number or stem an imported ADR was known by.
@@ -80,6 +92,12 @@ pub fn render(record: &NewRecord) -> String {
     }
     if let Some(from) = &record.imported_from {
         doc["imported_from"] = value(from.as_str());
+    }
+    for (key, extra) in &record.extra {
+        doc[key.as_str()] = match extra {
+            Extra::Text(text) => value(text.as_str()),
+            Extra::List(items) => value(array(items)),
+        };
     }
     let body = record.body.trim_start_matches(['\n', '\r']);
     let mut text = format!("+++\n{doc}+++\n\n{body}");
@@ -132,6 +150,7 @@ mod tests {
             author: Some("A <a@b.c>".into()),
             adr: Some(AdrAlias::Number(3)),
             imported_from: None,
+            extra: Vec::new(),
             body: "text".into(),
         };
         let text = render(&new);

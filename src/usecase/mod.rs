@@ -15,6 +15,7 @@ pub mod draft;
 pub mod edit;
 pub mod genesis;
 pub mod hub;
+pub mod import;
 pub mod read;
 pub mod record;
 pub mod review;

@@ -757,3 +757,34 @@ fn genesis_ignores_a_git_dir_pointing_at_another_repository() {
     let log = git_in(&world, &other, &["log", "--oneline", "--all"]);
     assert!(log.is_empty(), "the other repository got no commit: {log}");
 }
+
+#[test]
+fn a_first_genesis_with_a_dashed_name_derives_the_package_and_says_so() {
+    // Issue 16: `{{name}}` kept the dash and failed the package pattern on a user's first try.
+    let (world, dir) = world();
+    for (template, chosen) in [
+        ("rest-api", "package = \"my_api\""),
+        ("python-package", "package = \"my_api\""),
+        ("rust-cli", "crate_name = \"my-api\""),
+    ] {
+        let target = format!("my-api-{template}");
+        let run = genesis_in(
+            &world,
+            &dir,
+            &[&target, "--template", template, "--defaults", "--no-memory"],
+        )
+        .ok();
+        let want = chosen
+            .replace("my_api", &format!("my_api_{}", template.replace('-', "_")))
+            .replace("\"my-api\"", &format!("\"my-api-{template}\""));
+        assert!(
+            run.stdout.contains("defaults chosen: ") && run.stdout.contains(&want),
+            "{want}: {}",
+            run.stdout
+        );
+    }
+    assert!(
+        dir.join("my-api-rest-api/src/my_api_rest_api/__init__.py")
+            .exists()
+    );
+}

@@ -340,7 +340,7 @@ fn genesis_summary() {
         &format!("git zen genesis {}", args.join(" ")),
         genesis_cmd(&world, &dir, &args),
     );
-    insta::assert_snapshot!(run, @"
+    insta::assert_snapshot!(run, @r#"
     $ git zen genesis tool --defaults --no-memory
     --- stdout
     created [ROOT]/projects/tool from template rust-cli 1.0.0
@@ -348,12 +348,13 @@ fn genesis_summary() {
       Cargo.toml
       README.md
       src/main.rs
+    defaults chosen: crate_name = "tool", description = "A command-line tool"
     skills: testing-strategy
     hooks installed (pre-commit, commit-msg, pre-push)
     first commit [HASH]
     --- stderr
     --- exit 0
-    ");
+    "#);
 }
 
 #[test]

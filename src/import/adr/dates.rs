@@ -1,8 +1,18 @@
 //! Decision dates: the first date in a `Date:` value (`YYYY-MM-DD`, or day/month/year with a
 //! month/day/year fallback) and the date in a log4brains stem `YYYYMMDD-slug`.
 
-/// The date of a log4brains-style stem `YYYYMMDD-slug` (or a bare `YYYYMMDD`).
+/// The date of a log4brains-style stem `YYYYMMDD-slug` (or a bare `YYYYMMDD`), or of a
+/// `YYYY-MM-DD-slug` stem (Jekyll and many hand-made folders).
 pub(super) fn stem_date(stem: &str) -> Option<jiff::civil::Date> {
+    let b = stem.as_bytes();
+    if b.len() >= 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && (b.len() == 10 || matches!(b[10], b'-' | b'_'))
+        && let DateFound::Date(d) = find_date(&stem[..10])
+    {
+        return Some(d);
+    }
     let bytes = stem.as_bytes();
     if bytes.len() < 8 || !bytes[..8].iter().all(u8::is_ascii_digit) {
         return None;

@@ -8,15 +8,23 @@ pub(super) struct Line<'a> {
     pub(super) no: usize,
     /// True for fence lines and everything between them.
     pub(super) in_code: bool,
+    /// True when the line starts inside an HTML comment or opens one: a heading there is a
+    /// template's hint (`<!-- # Believe in ghosts -->`), never the record's title.
+    pub(super) in_comment: bool,
 }
 
 /// Splits on `\n`, dropping a trailing `\r`, and marks fenced code blocks (``` and ~~~).
 pub(super) fn split_lines(text: &str) -> Vec<Line<'_>> {
     let mut out = Vec::new();
     let mut fence: Option<(char, usize)> = None;
+    let mut comment_open = false;
     for (idx, raw) in text.split('\n').enumerate() {
         let text = raw.strip_suffix('\r').unwrap_or(raw);
         let mut in_code = fence.is_some();
+        let in_comment = !in_code && (comment_open || text.trim_start().starts_with("<!--"));
+        if !in_code {
+            comment_open = comment_state_after(text, comment_open);
+        }
         let candidate = strip_indent(text).map(|t| (t.chars().next(), t));
         if let Some((Some(c @ ('`' | '~')), t)) = candidate {
             let run = t.chars().take_while(|&x| x == c).count();
@@ -41,6 +49,7 @@ pub(super) fn split_lines(text: &str) -> Vec<Line<'_>> {
             text,
             no: idx + 1,
             in_code,
+            in_comment,
         });
     }
     // `split` yields one empty piece after a final newline; it is not a line of its own.
@@ -48,6 +57,21 @@ pub(super) fn split_lines(text: &str) -> Vec<Line<'_>> {
         out.pop();
     }
     out
+}
+
+/// Whether an HTML comment is still open after `line`, given whether one was open before it.
+fn comment_state_after(line: &str, mut open: bool) -> bool {
+    let mut rest = line;
+    loop {
+        let marker = if open { "-->" } else { "<!--" };
+        match rest.find(marker) {
+            Some(at) => {
+                rest = &rest[at + marker.len()..];
+                open = !open;
+            }
+            None => return open,
+        }
+    }
 }
 
 /// Removes up to three leading spaces (Markdown block indentation); None for deeper indentation.

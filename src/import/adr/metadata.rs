@@ -6,7 +6,7 @@
 use super::dates::{DateFound, find_date};
 use super::markdown::{Line, strip_bullet, strip_html_comments, strip_indent};
 use super::refs::{collect_ref_list, collect_refs, collect_refs_or_bare};
-use super::status::{Relation, normalise_status, plain_status_text, split_relations};
+use super::status::{Relation, normalise_status, plain_status_text, split_relations, status_text};
 use super::{AdrRef, strip_prefix_ci};
 
 /// The kinds of metadata key git-zen understands.
@@ -18,6 +18,10 @@ pub(super) enum Key {
     Supersedes,
     SupersededBy,
     Related,
+    /// Who wrote it (`author:`, `authors:`): becomes the record's author.
+    Authors,
+    /// Who decided (`Deciders:`, `decision-makers:`): kept as the record's `deciders`.
+    Deciders,
     /// Known metadata that git-zen does not keep (deciders, consulted, informed …).
     Ignored,
 }
@@ -26,14 +30,16 @@ fn key_kind(key: &str) -> Option<Key> {
     let k = key.trim().to_ascii_lowercase().replace(['_', '-'], " ");
     Some(match k.as_str() {
         "status" => Key::Status,
-        "date" => Key::Date,
+        "date" | "introduced" | "decision date" | "date decided" => Key::Date,
         "tags" | "tag" => Key::Tags,
         "supersedes" | "supercedes" | "replaces" => Key::Supersedes,
         "superseded by" | "superceded by" | "replaced by" => Key::SupersededBy,
         "related" | "related to" | "relates to" | "amends" | "amended by" | "see also" => {
             Key::Related
         }
-        "deciders" | "decision makers" | "consulted" | "informed" => Key::Ignored,
+        "author" | "authors" => Key::Authors,
+        "deciders" | "decision makers" | "decided by" => Key::Deciders,
+        "consulted" | "informed" => Key::Ignored,
         _ => return None,
     })
 }
@@ -81,6 +87,18 @@ pub(super) struct Parser {
     pub(super) has_plain_meta: bool,
     pub(super) has_status_section: bool,
     pub(super) status: Option<&'static str>,
+    /// The status as written (emphasis and brackets removed, case kept), from the first status
+    /// value that had words of its own: what `imported_status` keeps when it was not a
+    /// status word git-zen uses as is.
+    pub(super) status_text: Option<String>,
+    /// Whether a status problem (a placeholder) was already reported.
+    pub(super) status_reported: bool,
+    /// `title:` from the front matter (Docusaurus, MADR 4, Jekyll).
+    pub(super) title: Option<(String, usize)>,
+    /// `author:` / `authors:` values, in order.
+    pub(super) authors: Vec<String>,
+    /// `Deciders:` / `decision-makers:` values, in order.
+    pub(super) deciders: Vec<String>,
     /// Line the status came from (for the "superseded without target" warning).
     pub(super) status_line: usize,
     pub(super) date: Option<jiff::civil::Date>,
@@ -99,6 +117,11 @@ impl Parser {
             has_plain_meta: false,
             has_status_section: false,
             status: None,
+            status_text: None,
+            status_reported: false,
+            title: None,
+            authors: Vec::new(),
+            deciders: Vec::new(),
             status_line: 1,
             date: None,
             tags: Vec::new(),
@@ -133,6 +156,13 @@ impl Parser {
             }
             current = None;
             let Some(colon) = t.find(':') else { continue };
+            if t[..colon].trim().eq_ignore_ascii_case("title") {
+                let title = yaml_scalar(&t[colon + 1..]);
+                if !title.is_empty() && self.title.is_none() {
+                    self.title = Some((title, line.no));
+                }
+                continue;
+            }
             let Some(key) = key_kind(&t[..colon]) else {
                 continue;
             };
@@ -159,6 +189,8 @@ impl Parser {
             Key::Supersedes => collect_ref_list(value, &mut self.supersedes),
             Key::SupersededBy => collect_ref_list(value, &mut self.superseded_by),
             Key::Related => collect_ref_list(value, &mut self.related),
+            Key::Authors => push_people(value, &mut self.authors),
+            Key::Deciders => push_people(value, &mut self.deciders),
             Key::Ignored => {}
         }
     }
@@ -212,13 +244,19 @@ impl Parser {
             return;
         }
         if value.contains(" | ")
+            || is_status_list(value)
             || value == "STATUS"
             || (value.starts_with('{') && value.ends_with('}'))
         {
-            self.warn(
-                line,
-                format!("the status is still the template placeholder `{value}`"),
-            );
+            if !self.status_reported {
+                self.status_reported = true;
+                self.warn(
+                    line,
+                    format!(
+                        "the status is still the template placeholder `{value}`: stored as proposed"
+                    ),
+                );
+            }
             return;
         }
         let segments = split_relations(value);
@@ -230,29 +268,30 @@ impl Parser {
                     self.set_status("superseded", line, true);
                 }
                 Relation::Supersedes => collect_refs_or_bare(text, &mut self.supersedes),
+                Relation::Partly => {
+                    collect_refs_or_bare(text, &mut self.related);
+                    if self.status_text.is_none() {
+                        self.status_text = Some("Partly superseded".to_owned());
+                        self.status_line = line;
+                    }
+                }
                 Relation::Other => collect_refs_or_bare(text, &mut self.related),
             }
         }
-        let word_text = plain_status_text(lead);
+        let shown = status_text(lead);
+        let word_text = shown.to_lowercase();
         if word_text.is_empty() {
             return;
         }
-        match normalise_status(&word_text) {
-            Some(s) => {
-                // A trailing link after a plain word (`Deprecated by [..](..)`) is a related link.
-                collect_refs(lead, &mut self.related);
-                self.set_status(s, line, false);
-            }
-            None if report_unknown => {
-                let shown: String = word_text.chars().take(60).collect();
-                self.warn(
-                    line,
-                    format!(
-                        "unknown status `{shown}` (expected proposed, accepted, superseded, deprecated or rejected); status left empty"
-                    ),
-                );
-            }
-            None => {}
+        let known = normalise_status(&word_text);
+        if (report_unknown || known.is_some()) && self.status_text.is_none() {
+            self.status_text = Some(shown.chars().take(80).collect());
+            self.status_line = line;
+        }
+        if let Some(s) = known {
+            // A trailing link after a plain word (`Deprecated by [..](..)`) is a related link.
+            collect_refs(lead, &mut self.related);
+            self.set_status(s, line, false);
         }
     }
 
@@ -317,10 +356,36 @@ impl Parser {
                 match relation {
                     Relation::SupersededBy => collect_refs(text, &mut self.superseded_by),
                     Relation::Supersedes => collect_refs(text, &mut self.supersedes),
-                    Relation::Other => collect_refs(text, &mut self.related),
+                    Relation::Partly | Relation::Other => collect_refs(text, &mut self.related),
                 }
             }
             collect_refs(segments.lead, &mut self.related);
+        }
+    }
+}
+
+/// A template's list of the choices (`Draft/Final/Postponed`, `proposed, approved, rejected`):
+/// three or more status words and nothing else is a placeholder, not a status.
+fn is_status_list(value: &str) -> bool {
+    let parts: Vec<&str> = value.split(['/', ',', '|']).map(str::trim).collect();
+    parts.len() >= 3
+        && parts.iter().all(|p| {
+            normalise_status(&plain_status_text(p)).is_some() || p.eq_ignore_ascii_case("postponed")
+        })
+}
+
+/// Adds the people in a value: a YAML flow list (`[Ann, Bo]`) or a comma-separated line, each
+/// name trimmed of quotes and Markdown emphasis; `{list everyone involved}` placeholders skipped.
+fn push_people(value: &str, out: &mut Vec<String>) {
+    let value = value.trim().trim_start_matches('[').trim_end_matches(']');
+    for name in value.split([',', ';']) {
+        let name = name
+            .trim()
+            .trim_matches(|c| matches!(c, '"' | '\'' | '*' | '_' | '`'))
+            .trim();
+        let placeholder = name.starts_with(['{', '<', '[']) || name.eq_ignore_ascii_case("tbd");
+        if !name.is_empty() && !placeholder && !out.iter().any(|n| n == name) {
+            out.push(name.to_string());
         }
     }
 }

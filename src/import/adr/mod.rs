@@ -41,7 +41,7 @@ mod dates;
 mod markdown;
 mod metadata;
 mod names;
-mod refs;
+pub(crate) mod refs;
 mod status;
 #[cfg(test)]
 mod tests;
@@ -49,7 +49,11 @@ mod tests;
 use dates::stem_date;
 use markdown::{FrontMatter, build_body, front_matter_end, heading, split_lines};
 use metadata::{Parser, metadata_line};
-use names::{file_stem, is_non_adr_name, is_placeholder_title, split_title_number, stem_number};
+use names::{
+    clean_title, is_non_adr_name, is_placeholder_title, split_title_number, stem_number,
+    title_from_stem,
+};
+pub use names::{file_stem, is_index_name, not_adr_reason};
 use refs::dedup_refs;
 
 /// Which tool's conventions a file follows.
@@ -70,6 +74,9 @@ pub enum AdrRef {
     Number(u32),
     /// A file stem without `.md`, e.g. `20201016-use-x` (log4brains, or a link whose file has no number).
     Stem(String),
+    /// A web address of a Markdown file: resolved by its file name when that record is in the
+    /// folder, else kept as a link.
+    Url(String),
 }
 
 /// A decision file parsed into what git-zen keeps.
@@ -81,8 +88,12 @@ pub struct ParsedAdr {
     pub number: Option<u32>,
     /// The file stem (file name without `.md`), used as the alias when there is no number.
     pub stem: String,
-    /// Title without the number prefix, trimmed.
+    /// Title without the number prefix, label, anchor and Markdown escapes, trimmed.
     pub title: String,
+    /// Where the title came from.
+    pub title_from: TitleFrom,
+    /// Whether cleaning changed the title as written (a number, a placeholder, an escape).
+    pub title_changed: bool,
     /// The decision date if present and parseable (YYYY-MM-DD; log4brains stems also carry one).
     pub date: Option<jiff::civil::Date>,
     /// Normalised status: one of "proposed", "accepted", "superseded", "deprecated", "rejected";
@@ -93,8 +104,17 @@ pub struct ParsedAdr {
     pub supersedes: Vec<AdrRef>,
     /// ADRs that supersede this one.
     pub superseded_by: Vec<AdrRef>,
-    /// Other ADR links found in the status section (amends, relates to, …).
+    /// Other ADR links found in the status section (amends, relates to, partly superseded by …).
     pub related: Vec<AdrRef>,
+    /// The status as written when it was not one of git-zen's words as is (`Approved`,
+    /// `On hold`): kept in the record as `imported_status`, so nothing the team wrote is lost.
+    pub imported_status: Option<String>,
+    /// `author:` / `authors:` from the file.
+    pub authors: Vec<String>,
+    /// `Deciders:` / `decision-makers:` from the file.
+    pub deciders: Vec<String>,
+    /// Every reference in the file outside code blocks: an index lists many of its siblings.
+    pub listed: Vec<AdrRef>,
     /// Tags (log4brains `Tags:`), lowercased, trimmed; empty when none.
     pub tags: Vec<String>,
     /// The remaining Markdown body: everything after the title and the metadata (front matter,
@@ -104,6 +124,17 @@ pub struct ParsedAdr {
     pub body: String,
     /// Non-fatal observations a user should see (unknown status word, unparseable date …), each with its 1-based line.
     pub warnings: Vec<(usize, String)>,
+}
+
+/// Where a title was found, in order of trust.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TitleFrom {
+    /// `title:` in the front matter (Docusaurus, Jekyll, MADR 4).
+    FrontMatter,
+    /// The first heading of any level that is not a section name such as `## Context`.
+    Heading,
+    /// Neither: made from the file name.
+    FileName,
 }
 
 /// Why a file could not be parsed.
@@ -117,6 +148,8 @@ pub enum AdrParseError {
         line: usize,
         /// What is wrong, in words meant for the user.
         message: String,
+        /// What to do about it.
+        fix: String,
     },
 }
 
@@ -126,7 +159,9 @@ impl std::fmt::Display for AdrParseError {
             AdrParseError::NotAnAdr => {
                 f.write_str("not a decision record (template, index or README)")
             }
-            AdrParseError::Invalid { line, message } => write!(f, "line {line}: {message}"),
+            AdrParseError::Invalid { line, message, fix } => {
+                write!(f, "line {line}: {message}: {fix}")
+            }
         }
     }
 }
@@ -156,6 +191,7 @@ pub fn parse_adr(file_name: &str, text: &str) -> Result<ParsedAdr, AdrParseError
                 line: 1,
                 message: "the front matter opened by `---` on line 1 is never closed by another `---` line"
                     .to_string(),
+                fix: "end the front matter with a `---` line".to_string(),
             });
         }
         FrontMatter::Closed(end) => {
@@ -165,25 +201,23 @@ pub fn parse_adr(file_name: &str, text: &str) -> Result<ParsedAdr, AdrParseError
         }
     };
 
-    // 2. The `# Title` heading.
-    let Some(title_idx) = (body_start..lines.len())
-        .find(|&i| !lines[i].in_code && heading(lines[i].text).is_some_and(|h| h.0 == 1))
-    else {
-        return Err(AdrParseError::Invalid {
-            line: 1,
-            message: "the file has no `# Title` heading (a line starting with `# `, e.g. `# 3. Use Postgres`)"
-                .to_string(),
-        });
-    };
-    let title_line = &lines[title_idx];
-    let raw_title = heading(title_line.text).map(|h| h.1).unwrap_or_default();
-    if raw_title.is_empty() {
-        return Err(AdrParseError::Invalid {
-            line: title_line.no,
-            message: "the `#` title heading is empty".to_string(),
-        });
+    // 2. The title: front matter `title:`, else the first heading of any level (outside code
+    //    blocks and HTML comments) unless it is a section name, else the file name.
+    let first_heading = (body_start..lines.len())
+        .find(|&i| !lines[i].in_code && !lines[i].in_comment && heading(lines[i].text).is_some());
+    let heading_title = first_heading.and_then(|i| {
+        let (level, text) = heading(lines[i].text)?;
+        let usable = !text.is_empty() && (level == 1 || !is_section_name(text));
+        usable.then_some((i, level, text))
+    });
+    if let Some((_, _, text)) = heading_title
+        && is_placeholder_title(text)
+    {
+        return Err(AdrParseError::NotAnAdr);
     }
-    if is_placeholder_title(raw_title) {
+    if let Some((title, _)) = &p.title
+        && is_placeholder_title(title)
+    {
         return Err(AdrParseError::NotAnAdr);
     }
 
@@ -191,10 +225,18 @@ pub fn parse_adr(file_name: &str, text: &str) -> Result<ParsedAdr, AdrParseError
     for flag in removed.iter_mut().take(body_start) {
         *flag = true;
     }
-    removed[title_idx] = true;
+    // The heading is the title, or repeats the front matter's as the page's `# ` heading.
+    let title_idx = match heading_title {
+        Some((i, level, _)) if p.title.is_none() || level == 1 => {
+            removed[i] = true;
+            Some(i)
+        }
+        _ => None,
+    };
+    let after_title = title_idx.map_or(body_start, |i| i + 1);
 
     // 3. Metadata between the title and the first heading after it.
-    let mut i = title_idx + 1;
+    let mut i = after_title;
     while i < lines.len() && (lines[i].in_code || heading(lines[i].text).is_none()) {
         let line = &lines[i];
         if !line.in_code
@@ -214,7 +256,7 @@ pub fn parse_adr(file_name: &str, text: &str) -> Result<ParsedAdr, AdrParseError
     // 4. `## Status` and `## Links` sections anywhere after the title.
     let mut status_section_seen = false;
     let mut links_section_seen = false;
-    let mut i = title_idx + 1;
+    let mut i = after_title;
     while i < lines.len() {
         let line = &lines[i];
         let section = if line.in_code {
@@ -241,7 +283,7 @@ pub fn parse_adr(file_name: &str, text: &str) -> Result<ParsedAdr, AdrParseError
             links_section_seen = true;
             p.read_links_section(&lines[i + 1..end]);
         }
-        i = end;
+        i = end.max(i + 1);
     }
 
     // 5. Format, number, title, date.
@@ -258,23 +300,31 @@ pub fn parse_adr(file_name: &str, text: &str) -> Result<ParsedAdr, AdrParseError
         }
     } else if date_stem.is_some() {
         AdrFormat::Log4brains
-    } else if split_title_number(raw_title).0.is_some() {
+    } else if heading_title.is_some_and(|h| split_title_number(h.2).0.is_some()) {
         AdrFormat::AdrTools
     } else {
         AdrFormat::Madr
     };
 
-    let (heading_number, title) = split_title_number(raw_title);
     let file_number = if date_stem.is_some() {
         None
     } else {
         stem_number(&stem)
     };
+    let (title_from, raw_title, title_line) = match (&p.title, heading_title) {
+        (Some((t, line)), _) => (TitleFrom::FrontMatter, t.clone(), *line),
+        (None, Some((i, _, t))) => (TitleFrom::Heading, t.to_string(), lines[i].no),
+        (None, None) => (TitleFrom::FileName, title_from_stem(&stem), 1),
+    };
+    let (heading_number, title) = match title_from {
+        TitleFrom::FileName => (None, raw_title.clone()),
+        _ => clean_title(&raw_title, file_number),
+    };
     if let (Some(f), Some(h)) = (file_number, heading_number)
         && f != h
     {
         p.warn(
-            title_line.no,
+            title_line,
             format!("the title says number {h} but the file name says {f}; using {f}"),
         );
     }
@@ -291,8 +341,39 @@ pub fn parse_adr(file_name: &str, text: &str) -> Result<ParsedAdr, AdrParseError
             "the status is superseded but names no superseding decision".to_string(),
         );
     }
+    let imported_status = p
+        .status_text
+        .clone()
+        .filter(|t| Some(t.to_lowercase().as_str()) != p.status);
+    match (&p.status, &imported_status) {
+        (Some(_), _) => {}
+        (None, Some(text)) => {
+            let line = p.status_line;
+            p.warn(
+                line,
+                format!(
+                    "status `{text}` is not one git-zen knows (proposed, accepted, superseded, deprecated, rejected): stored as proposed, with imported_status = \"{text}\""
+                ),
+            );
+        }
+        (None, None) if !p.status_reported => {
+            p.warn(1, "no status found: stored as proposed".to_string());
+        }
+        (None, None) => {}
+    }
 
     let body = build_body(&lines, &removed);
+    if title_from == TitleFrom::FileName && p.status.is_none() && body.trim().is_empty() {
+        return Err(AdrParseError::Invalid {
+            line: 1,
+            message: "the file has no title, no status and no text".to_string(),
+            fix: "write the decision into it, or remove it".to_string(),
+        });
+    }
+    let mut listed = Vec::new();
+    for line in lines.iter().filter(|l| !l.in_code) {
+        refs::collect_refs(line.text, &mut listed);
+    }
     let mut warnings = p.warnings;
     warnings.sort_by_key(|w| w.0);
 
@@ -300,9 +381,15 @@ pub fn parse_adr(file_name: &str, text: &str) -> Result<ParsedAdr, AdrParseError
         format,
         number,
         stem,
-        title: title.to_string(),
+        title_changed: title != raw_title.trim(),
+        title,
+        title_from,
         date,
         status: p.status.map(str::to_string),
+        imported_status,
+        authors: p.authors,
+        deciders: p.deciders,
+        listed: dedup_refs(listed),
         supersedes: dedup_refs(p.supersedes),
         superseded_by: dedup_refs(p.superseded_by),
         related: dedup_refs(p.related),
@@ -310,6 +397,30 @@ pub fn parse_adr(file_name: &str, text: &str) -> Result<ParsedAdr, AdrParseError
         body,
         warnings,
     })
+}
+
+/// Headings that open a section of a record; one of these first means the record has no title.
+fn is_section_name(text: &str) -> bool {
+    let t = text.trim_end_matches(':').trim().to_ascii_lowercase();
+    [
+        "status",
+        "context",
+        "decision",
+        "consequences",
+        "background",
+        "summary",
+        "problem",
+        "introduction",
+        "overview",
+        "context and problem statement",
+        "decision outcome",
+        "decision drivers",
+        "considered options",
+        "links",
+        "rationale",
+        "table of contents",
+    ]
+    .contains(&t.as_str())
 }
 
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {

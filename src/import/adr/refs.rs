@@ -56,12 +56,13 @@ pub(super) fn find_links(s: &str) -> Vec<Link<'_>> {
     links
 }
 
-pub(super) fn remove_links(s: &str) -> String {
+/// The text with every link replaced by its words (`[Deprecated](url)` → `Deprecated`).
+pub(super) fn link_texts(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut last = 0;
     for link in find_links(s) {
         out.push_str(&s[last..link.start]);
-        out.push(' ');
+        out.push_str(link.text);
         last = link.end;
     }
     out.push_str(&s[last..]);
@@ -78,6 +79,12 @@ pub(super) fn collect_refs(s: &str, out: &mut Vec<AdrRef>) {
         rest.push_str(&s[last..link.start]);
         rest.push(' ');
         last = link.end;
+        if is_external(link.target) {
+            if let Some(url) = web_record_url(link.target) {
+                out.push(AdrRef::Url(url));
+            }
+            continue;
+        }
         if let Some(r) = ref_from_target(link.target) {
             let r = match r {
                 AdrRef::Stem(stem) => {
@@ -141,6 +148,25 @@ pub(super) fn collect_ref_list(s: &str, out: &mut Vec<AdrRef>) {
     }
 }
 
+/// A web address that names a Markdown file (`https://github.com/o/r/blob/main/doc/adr/0005-x.md`):
+/// it may point at a record of the same folder, which the import then links by id.
+fn web_record_url(target: &str) -> Option<String> {
+    let t = target.trim().trim_start_matches('<').trim_end_matches('>');
+    let t = t.split_whitespace().next()?;
+    let lower = t.to_ascii_lowercase();
+    let path = lower.split(['#', '?']).next().unwrap_or("");
+    (lower.starts_with("http://") || lower.starts_with("https://"))
+        .then_some(())
+        .filter(|()| path.ends_with(".md") || path.ends_with(".markdown"))
+        .map(|()| t.to_string())
+}
+
+/// What a web address of a record names in the folder: its file's number or stem.
+pub(crate) fn ref_from_url(url: &str) -> Option<AdrRef> {
+    let path = url.split("://").nth(1)?.split_once('/')?.1;
+    ref_from_target(path)
+}
+
 fn is_external(target: &str) -> bool {
     let t = target.trim().to_ascii_lowercase();
     t.contains("://") || t.starts_with("mailto:") || t.starts_with('#')
@@ -154,7 +180,18 @@ pub(super) fn ref_from_target(target: &str) -> Option<AdrRef> {
         return None;
     }
     let t = t.split(['#', '?']).next().unwrap_or("");
-    let name = t.rsplit(['/', '\\']).next().unwrap_or("");
+    let t = t.trim_end_matches('/');
+    let mut parts = t.rsplit(['/', '\\']);
+    let mut name = parts.next().unwrap_or("");
+    // Folder-per-record: `../0005-use-x/index.md` and `../0005-use-x/` name the folder.
+    let lower_name = name.to_ascii_lowercase();
+    if matches!(
+        lower_name.as_str(),
+        "index.md" | "readme.md" | "index" | "readme"
+    ) && let Some(folder) = parts.next().filter(|f| !f.is_empty() && *f != "..")
+    {
+        name = folder;
+    }
     let lower = name.to_ascii_lowercase();
     let stem = [".md", ".markdown", ".html", ".htm"]
         .iter()
@@ -227,6 +264,7 @@ pub(super) fn dedup_refs(refs: Vec<AdrRef>) -> Vec<AdrRef> {
             let key = match r {
                 AdrRef::Number(n) => (Some(*n), String::new()),
                 AdrRef::Stem(s) => (None, s.clone()),
+                AdrRef::Url(u) => (None, format!("url:{u}")),
             };
             seen.insert(key)
         })

@@ -2,18 +2,24 @@
 //! statuses (the table in the [module documentation](super)), and splitting a value such as
 //! `Accepted; supersedes [2. X](0002-x.md)` into its status word and its relation phrases.
 
-use super::refs::{find_links, remove_links};
+use super::refs::{find_links, link_texts};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Relation {
     SupersededBy,
     Supersedes,
+    /// `Partly superseded by …`: the decision stands, the newer one is a link.
+    Partly,
     Other,
 }
 
 /// Relation phrases, matched case-insensitively at word starts. Longer phrases first where one
 /// is a prefix of another (`superseded by` before `supersedes` is not needed: they differ).
 const RELATIONS: &[(&str, Relation)] = &[
+    // A decision partly replaced still stands: the newer one is a link, not a supersede.
+    ("partly superseded by", Relation::Partly),
+    ("partially superseded by", Relation::Partly),
+    ("partly replaced by", Relation::Partly),
     ("superseded by", Relation::SupersededBy),
     ("superceded by", Relation::SupersededBy),
     ("superseeded by", Relation::SupersededBy),
@@ -91,7 +97,14 @@ pub(super) fn split_relations(s: &str) -> Segments<'_> {
 
 /// Status text with links, strike-through, emphasis and leading symbols removed, lowercased.
 pub(super) fn plain_status_text(s: &str) -> String {
-    let without_links = remove_links(s);
+    status_text(s).to_lowercase()
+}
+
+/// Status text with links, strike-through, emphasis, brackets (`[Approved]`) and leading symbols
+/// removed, in the case it was written: what a user recognises as their own status.
+pub(super) fn status_text(s: &str) -> String {
+    // `[Deprecated](https://…/pull/395)`: the words of a link are the status, its target is not.
+    let without_links = link_texts(s);
     let mut out = String::with_capacity(without_links.len());
     let mut rest = without_links.as_str();
     while let Some(start) = rest.find("~~") {
@@ -107,12 +120,13 @@ pub(super) fn plain_status_text(s: &str) -> String {
     out.push_str(rest);
     let cleaned: String = out
         .chars()
-        .filter(|c| !matches!(c, '*' | '`' | '_'))
+        .filter(|c| !matches!(c, '*' | '`' | '_' | '[' | ']'))
         .collect();
     cleaned
         .trim_start_matches(|c: char| !c.is_alphanumeric())
         .trim()
-        .to_lowercase()
+        .trim_end_matches(['.', ','])
+        .to_string()
 }
 
 /// Maps a status text (already lowercased) to a normalised status by its first word(s).

@@ -315,9 +315,10 @@ fn front_matter_reference_lists() {
 fn front_matter_that_is_never_closed_is_invalid() {
     let err = parse_adr("0001-x.md", "---\nstatus: accepted\n# Title\n").unwrap_err();
     match err {
-        AdrParseError::Invalid { line, message } => {
+        AdrParseError::Invalid { line, message, fix } => {
             assert_eq!(line, 1);
             assert!(message.contains("never closed"));
+            assert!(fix.contains("`---`"), "{fix}");
         }
         other => panic!("unexpected {other:?}"),
     }
@@ -325,11 +326,11 @@ fn front_matter_that_is_never_closed_is_invalid() {
 
 #[test]
 fn front_matter_comment_is_not_a_title() {
+    // Changed by issue 16: a file without a heading takes its title from the file name.
     let text = "---\n# a YAML comment\nstatus: accepted\n---\n";
-    assert!(matches!(
-        parse_adr("0001-x.md", text),
-        Err(AdrParseError::Invalid { line: 1, .. })
-    ));
+    let adr = parse("0001-x.md", text);
+    assert_eq!(adr.title, "X");
+    assert_eq!(adr.title_from, TitleFrom::FileName);
 }
 
 // ----- log4brains ----------------------------------------------------------------------
@@ -479,33 +480,92 @@ fn byte_order_mark_is_ignored() {
 }
 
 #[test]
-fn missing_title_is_invalid_at_line_one() {
+fn missing_title_comes_from_the_file_name() {
+    // Changed by issue 16: no `# Title` heading is no longer a reason to refuse a file.
     for text in [
-        "",
-        "\n\n",
         "Just prose.\n\n## Context\n\nX\n",
         "#NoSpace\n",
         "```\n# in code\n```\n",
+        "\n\n#   \n\nBody\n",
+        "<!--\n# Believe in ghosts\n-->\n\nText\n",
     ] {
+        let adr = parse("0001-use-the-file-name.md", text);
+        assert_eq!(adr.title, "Use the file name", "{text:?}");
+        assert_eq!(adr.title_from, TitleFrom::FileName);
+    }
+}
+
+#[test]
+fn an_empty_file_is_invalid_with_a_fix() {
+    for text in ["", "\n\n"] {
         match parse_adr("0001-x.md", text) {
-            Err(AdrParseError::Invalid { line, message }) => {
-                assert_eq!(line, 1);
-                assert!(message.contains("# Title"), "{message}");
-            }
+            Err(AdrParseError::Invalid { line: 1, fix, .. }) => assert!(fix.contains("remove")),
             other => panic!("{text:?} gave {other:?}"),
         }
     }
 }
 
 #[test]
-fn empty_title_is_invalid_at_its_line() {
-    assert_eq!(
-        parse_adr("0001-x.md", "\n\n#   \n\nBody\n"),
-        Err(AdrParseError::Invalid {
-            line: 3,
-            message: "the `#` title heading is empty".to_string()
-        })
+fn titles_come_from_front_matter_then_any_heading() {
+    let adr = parse(
+        "breaking-db-changes.md",
+        "---\ntitle: \"ADR: Breaking DB changes\"\n---\n\n## Background\n\nWhy.\n",
     );
+    assert_eq!(adr.title, "Breaking DB changes");
+    assert_eq!(adr.title_from, TitleFrom::FrontMatter);
+    assert!(adr.body.starts_with("## Background"), "{}", adr.body);
+
+    let adr = parse(
+        "0012-x.md",
+        "## 12. Level two title\n\n## Status\n\nAccepted\n",
+    );
+    assert_eq!(
+        (adr.number, adr.title.as_str()),
+        (Some(12), "Level two title")
+    );
+    assert_eq!(adr.title_from, TitleFrom::Heading);
+
+    let adr = parse("0013-y.md", "## Context\n\nNo title at all.\n");
+    assert_eq!(adr.title, "Y");
+}
+
+#[test]
+fn titles_lose_numbers_placeholders_anchors_and_escapes() {
+    let cases = [
+        (
+            "0006-blocking.md",
+            "6 Blocking calls off the runtime",
+            "Blocking calls off the runtime",
+        ),
+        ("0003-x.md", "3 AZs per region", "AZs per region"),
+        ("decision.md", "3 AZs per region", "3 AZs per region"),
+        ("0001-x.md", "1. First", "First"),
+        ("0003-x.md", "ADR-003: Third", "Third"),
+        ("0018-x.md", "18) Keep it {#adr_0018}", "Keep it"),
+        (
+            "0020-x.md",
+            "n. Django for the admin site",
+            "Django for the admin site",
+        ),
+        ("0021-x.md", "NNNN - Pick a queue", "Pick a queue"),
+        ("0022-x.md", "ADR-NNNN: Pick a cache", "Pick a cache"),
+        (
+            "0023-x.md",
+            "Return Span\\<T\\> from parsers",
+            "Return Span<T> from parsers",
+        ),
+        (
+            "0024-x.md",
+            "Architecture Decision Record: Use ADRs",
+            "Use ADRs",
+        ),
+        ("0025-x.md", "Naming", "Naming"),
+    ];
+    for (name, heading, want) in cases {
+        let adr = parse(name, &format!("# {heading}\n\n* Status: accepted\n"));
+        assert_eq!(adr.title, want, "{heading}");
+        assert_eq!(adr.title_changed, heading != want, "{heading}");
+    }
 }
 
 #[test]
@@ -515,10 +575,15 @@ fn unknown_status_gives_warning_with_line() {
         "# 7. X\n\nDate: 2020-02-02\n\n## Status\n\nPondering\n\n## Context\n",
     );
     assert_eq!(adr.status, None);
+    assert_eq!(adr.imported_status.as_deref(), Some("Pondering"));
     assert_eq!(adr.warnings.len(), 1);
     assert_eq!(adr.warnings[0].0, 7);
+    // Changed by issue 16: the warning says what is stored (it said "status left empty").
     assert!(
-        adr.warnings[0].1.contains("unknown status `pondering`"),
+        adr.warnings[0]
+            .1
+            .contains("status `Pondering` is not one git-zen knows")
+            && adr.warnings[0].1.contains("stored as proposed"),
         "{:?}",
         adr.warnings
     );
@@ -564,6 +629,75 @@ fn status_synonyms() {
 }
 
 #[test]
+fn statuses_in_the_wild_keep_what_was_written() {
+    let cases = [
+        ("[Approved]", Some("accepted"), Some("Approved")),
+        (
+            "[Deprecated](https://example.org/pull/395)",
+            Some("deprecated"),
+            None,
+        ),
+        ("**rejected**", Some("rejected"), None),
+        ("On hold", Some("proposed"), Some("On hold")),
+        ("Partly superseded", None, Some("Partly superseded")),
+        ("Gathering information", None, Some("Gathering information")),
+        ("Draft/Final/Postponed/Cancelled", None, None),
+        ("proposed, approved, rejected, deprecated", None, None),
+    ];
+    for (written, status, kept) in cases {
+        let adr = parse("0001-x.md", &format!("# X\n\n## Status\n\n{written}\n"));
+        assert_eq!(adr.status.as_deref(), status, "{written}");
+        assert_eq!(adr.imported_status.as_deref(), kept, "{written}");
+    }
+    let adr = parse(
+        "0003-x.md",
+        "# 3. X\n\n## Status\n\nPartly superseded by [33. Y](0033-y.md)\n",
+    );
+    assert!(adr.superseded_by.is_empty());
+    assert_eq!(adr.related, vec![AdrRef::Number(33)]);
+    let adr = parse("0004-x.md", "# 4. X\n\n## Context\n\nNo status here.\n");
+    assert_eq!(adr.status, None);
+    assert!(
+        adr.warnings[0]
+            .1
+            .contains("no status found: stored as proposed")
+    );
+}
+
+#[test]
+fn people_and_dates_in_the_file_are_kept() {
+    let adr = parse(
+        "2021-03-04-pick-a-db.md",
+        "---\nauthor: Ann Example\ndeciders: [Ann, \"Bo\"]\n---\n# Pick a DB\n",
+    );
+    assert_eq!(adr.authors, vec!["Ann Example"]);
+    assert_eq!(adr.deciders, vec!["Ann", "Bo"]);
+    assert_eq!(adr.date, date(2021, 3, 4));
+    let adr = parse(
+        "0002-x.md",
+        "# X\n\n* Deciders: Cy, Di\n* Introduced: 2019-05-06\n* Status: accepted\n",
+    );
+    assert_eq!(adr.deciders, vec!["Cy", "Di"]);
+    assert_eq!(adr.date, date(2019, 5, 6));
+}
+
+#[test]
+fn links_by_url_and_record_folder() {
+    let mut refs = Vec::new();
+    collect_refs(
+        "[old](https://github.com/o/r/blob/main/doc/adr/0005-x.md) [f](../0007-y/index.md)",
+        &mut refs,
+    );
+    assert_eq!(
+        refs,
+        vec![
+            AdrRef::Url("https://github.com/o/r/blob/main/doc/adr/0005-x.md".into()),
+            AdrRef::Number(7)
+        ]
+    );
+}
+
+#[test]
 fn status_placeholder_in_a_real_record_is_reported() {
     let text = "# Result types\n\n* Status: [proposed | rejected | accepted | deprecated] <!-- optional -->\n\nBody\n";
     let adr = parse("0004-result-types.md", text);
@@ -604,19 +738,25 @@ fn dates_in_other_shapes() {
     let with_time = "---\ndate: 2021-03-04T10:00:00Z\n---\n# X\n";
     assert_eq!(parse("0001-x.md", with_time).date, date(2021, 3, 4));
 
-    let month_first = parse("0001-x.md", "# 1. X\n\nDate: 12/31/2016\n");
+    let month_first = parse(
+        "0001-x.md",
+        "# 1. X\n\nDate: 12/31/2016\n\n## Status\n\nAccepted\n",
+    );
     assert_eq!(month_first.date, date(2016, 12, 31));
-    assert_eq!(month_first.warnings.len(), 1);
+    assert_eq!(month_first.warnings.len(), 1, "{:?}", month_first.warnings);
     assert_eq!(month_first.warnings[0].0, 3);
 
     let placeholder = parse(
         "0001-x.md",
-        "# X\n\n* Date: [YYYY-MM-DD when the decision was last updated]\n",
+        "# X\n\n* Status: accepted\n* Date: [YYYY-MM-DD when the decision was last updated]\n",
     );
     assert_eq!(placeholder.date, None);
     assert!(placeholder.warnings[0].1.contains("placeholder"));
 
-    let bad = parse("0001-x.md", "# 1. X\n\nDate: last Tuesday\n");
+    let bad = parse(
+        "0001-x.md",
+        "# 1. X\n\nDate: last Tuesday\n\n## Status\n\nAccepted\n",
+    );
     assert_eq!(bad.date, None);
     assert_eq!(
         bad.warnings,
@@ -626,12 +766,15 @@ fn dates_in_other_shapes() {
         )]
     );
 
-    let impossible = parse("0001-x.md", "# 1. X\n\nDate: 2020-02-30\n");
+    let impossible = parse(
+        "0001-x.md",
+        "# 1. X\n\nDate: 2020-02-30\nStatus: accepted\n",
+    );
     assert_eq!(impossible.date, None);
     assert_eq!(impossible.warnings.len(), 1);
 
     // log4brains: an unreadable Date falls back to the stem's date.
-    let fallback = parse("20200101-x.md", "# X\n\n- Date: soon\n");
+    let fallback = parse("20200101-x.md", "# X\n\n- Date: soon\n- Status: accepted\n");
     assert_eq!(fallback.date, date(2020, 1, 1));
     assert_eq!(fallback.warnings.len(), 1);
 }
@@ -667,11 +810,17 @@ fn numbers_from_heading_and_file_names() {
     let adr = parse("use-x.md", "# 12. Use X\n\nDate: 2020-01-01\n");
     assert_eq!(adr.number, Some(12));
     assert_eq!(adr.stem, "use-x");
-    let adr = parse("ADR-0013-submissions.md", "# ADR-0013: Submissions\n");
+    let adr = parse(
+        "ADR-0013-submissions.md",
+        "# ADR-0013: Submissions\n\n* Status: accepted\n",
+    );
     assert_eq!(adr.number, Some(13));
     assert_eq!(adr.title, "Submissions");
     assert!(adr.warnings.is_empty());
-    let adr = parse("0005-x.md", "# 6. X\n\nDate: 2020-01-01\n");
+    let adr = parse(
+        "0005-x.md",
+        "# 6. X\n\nDate: 2020-01-01\n\n## Status\n\nAccepted\n",
+    );
     assert_eq!(adr.number, Some(5));
     assert_eq!(adr.warnings.len(), 1);
     assert_eq!(adr.warnings[0].0, 1);
