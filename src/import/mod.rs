@@ -10,7 +10,7 @@
 //!
 //! Who and when come from the file when it says (`Date:`, `date:`, `Introduced:`, a date in
 //! the file name; `author:`, `authors:`, `Deciders:`), else from the commit that first added
-//! the file ([`provenance`]), else from the person importing and the time of the import; the
+//! the file (`provenance`), else from the person importing and the time of the import; the
 //! report counts which source was used how often.
 
 pub mod adr;
