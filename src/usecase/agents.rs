@@ -432,7 +432,7 @@ fn line(e: &PrimeEntry) -> String {
 
 fn footer(left: usize, max: usize) -> String {
     format!(
-        "({} left out to stay within {max} characters: raise --max-chars, or `git zen recall --path <file>`.)\n",
+        "({} left out for --max-chars {max})\n",
         plural(left, "more record")
     )
 }
