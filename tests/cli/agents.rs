@@ -306,6 +306,24 @@ fn ci_github_writes_valid_yaml_whose_check_step_passes_on_a_real_range() {
     assert!(review.contains("git zen review \"$BASE..$HEAD\" --format markdown"));
     assert!(text.contains("<!-- git-zen-review -->"));
 
+    // The version step finds the commit to build, here with this repository as the source.
+    let output = repo.outside("gh").join("output");
+    let work = repo.path();
+    let source = [
+        ("GIT_ZEN_SOURCE", work.to_str().unwrap()),
+        ("GITHUB_OUTPUT", output.to_str().unwrap()),
+    ];
+    shell_ok(
+        &repo,
+        step("Find git-zen's version")["run"].as_str().unwrap(),
+        &source,
+    );
+    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    assert_eq!(
+        std::fs::read_to_string(&output).unwrap(),
+        format!("rev={head}\n")
+    );
+
     // The check step, run as the runner would, on this repository's real range.
     let check = step("Check the pull request's commits")["run"]
         .as_str()
