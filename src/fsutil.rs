@@ -111,6 +111,40 @@ fn write_through(
     result
 }
 
+/// What [`write_if_changed`] did to a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileAction {
+    /// The file did not exist and was written.
+    Created,
+    /// The file existed with other content and was replaced.
+    Updated,
+    /// The file already held exactly these bytes: not touched (its mtime neither).
+    Unchanged,
+}
+
+/// Writes `contents` to `path` atomically unless the file already holds exactly these bytes,
+/// creating missing parent folders; temp files go to `temps` as with [`write_atomic_via`]. Commands
+/// that generate files others edit (`agents install`, `ci`) use it so running them twice changes
+/// nothing, not even a timestamp a build tool watches.
+pub fn write_if_changed(
+    path: &Path,
+    contents: &[u8],
+    temps: Option<&Path>,
+) -> io::Result<FileAction> {
+    let action = match fs::read(path) {
+        Ok(old) if old == contents => return Ok(FileAction::Unchanged),
+        Ok(_) => FileAction::Updated,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => FileAction::Created,
+        Err(e) => return Err(e),
+    };
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir)?;
+    }
+    write_atomic_via(path, contents, Existing::Replace, temps)?;
+    Ok(action)
+}
+
 const TEMP_PREFIX: &str = ".zen-";
 const TEMP_SUFFIX: &str = ".tmp";
 

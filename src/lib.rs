@@ -19,6 +19,8 @@ pub mod hub;
 pub mod id;
 pub mod import;
 pub mod index;
+pub mod jsonedit;
+pub mod marked;
 pub mod mcp;
 pub mod par;
 pub mod policy;

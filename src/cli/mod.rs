@@ -1,6 +1,8 @@
 //! The command line: clap definitions, dispatch, and turning errors into messages and exit codes.
 
+mod agents;
 mod check;
+mod ci;
 mod demo;
 mod docs;
 mod genesis;
@@ -85,6 +87,8 @@ enum Command {
     Services(services::ServicesArgs),
     Distill(services::DistillArgs),
     Mcp(mcp::McpArgs),
+    Agents(agents::AgentsArgs),
+    Ci(ci::CiArgs),
     #[command(hide = true)]
     Hook(hooks::HookArgs),
 
@@ -141,6 +145,8 @@ fn run(command: Command) -> CmdResult {
         Command::Services(args) => services::run_services(&args),
         Command::Distill(args) => services::run_distill(&args),
         Command::Mcp(args) => mcp::run(&args),
+        Command::Agents(args) => agents::run(&args),
+        Command::Ci(args) => ci::run(&args),
         Command::Hook(args) => hooks::run_hook(&args),
 
         Command::Demo(args) => demo::run(&args),

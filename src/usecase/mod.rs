@@ -10,7 +10,9 @@
 //! whether a person can edit a file (an agent cannot). Events are queued in the outbox here;
 //! starting their delivery is the front end's business ([`Emitted::needs_delivery`]).
 
+pub mod agents;
 pub mod check;
+pub mod ci;
 pub mod draft;
 pub mod edit;
 pub mod genesis;

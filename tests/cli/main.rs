@@ -2,6 +2,7 @@
 
 mod support;
 
+mod agents;
 mod bad_input;
 mod editing;
 mod faults;
