@@ -48,7 +48,7 @@ impl Provider {
     }
 }
 
-/// What [`write`] is asked.
+/// What [`write`](fn@write) is asked.
 #[derive(Debug, Clone)]
 pub struct CiRequest {
     /// Which service.
@@ -59,7 +59,7 @@ pub struct CiRequest {
     pub force: bool,
 }
 
-/// What [`write`] did.
+/// What [`write`](fn@write) did.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Written {
     /// The file, relative to the work tree.
