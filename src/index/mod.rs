@@ -162,6 +162,30 @@ impl Index {
         self.select_records("error IS NULL ORDER BY id, path", params![])
     }
 
+    /// Current records whose outcome was a failure (the ones a commit is warned about).
+    pub fn failures(&self) -> Result<Vec<Record>, IndexError> {
+        self.select_records(
+            "error IS NULL AND outcome = 'failure' AND status IN ('proposed', 'accepted') ORDER BY id",
+            params![],
+        )
+    }
+
+    /// The cache of `repo` as it is, without refreshing or building it: `None` when there is
+    /// none yet. For a hint on the hot path of a hook, where a stat of every record file would
+    /// be the whole cost; the next read refreshes it anyway.
+    pub fn open_as_is(repo: &Repo, store: &Store) -> Option<Index> {
+        let path = repo.state_dir().join("index.sqlite");
+        if !path.exists() {
+            return None;
+        }
+        Some(Index {
+            _reading: Locks::read(&path),
+            conn: open_connection(&path).ok()?,
+            path,
+            source: Source::WorkTree(store.clone()),
+        })
+    }
+
     fn select_records(
         &self,
         condition: &str,

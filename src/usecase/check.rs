@@ -205,18 +205,18 @@ pub(super) fn related_memory(repo: &Repo, policies: &Policies, report: &Report) 
 const PAST_FAILURES_LIMIT: usize = 3;
 
 /// The current failed lessons and patterns whose `paths` cover a staged path, leaving out those
-/// already shown as memory for a finding. One refresh of the cache (a stat per record file).
+/// already shown as memory for a finding. Read from the cache as it is (no refresh, and nothing
+/// when there is no cache yet): this runs on every commit, and a hint may lag one command behind.
 fn past_failures(repo: &Repo, staged: &[crate::changes::Change], shown: &[Record]) -> Vec<Record> {
     let Ok(store) = Store::open(repo) else {
         return Vec::new();
     };
-    let Ok((index, _)) = crate::index::Index::open_fresh(repo, &store) else {
+    let Some(index) = crate::index::Index::open_as_is(repo, &store) else {
         return Vec::new();
     };
-    let records = index.records().unwrap_or_default();
+    let records = index.failures().unwrap_or_default();
     let mut hits: Vec<(usize, Record)> = records
         .into_iter()
-        .filter(|r| r.outcome == Some(crate::record::Outcome::Failure) && r.status.is_current())
         .filter(|r| !shown.iter().any(|s| s.id == r.id))
         .filter_map(|r| {
             // How specific the best covering glob is: its length before the first wildcard.
