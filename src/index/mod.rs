@@ -186,6 +186,15 @@ impl Index {
         })
     }
 
+    /// When the cache's content last changed on disk (the database or its write-ahead log).
+    pub fn modified(&self) -> Option<std::time::SystemTime> {
+        ["", "-wal"]
+            .iter()
+            .filter_map(|suffix| fs::metadata(format!("{}{suffix}", self.path.display())).ok())
+            .filter_map(|m| m.modified().ok())
+            .max()
+    }
+
     fn select_records(
         &self,
         condition: &str,

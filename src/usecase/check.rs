@@ -205,14 +205,20 @@ pub(super) fn related_memory(repo: &Repo, policies: &Policies, report: &Report) 
 const PAST_FAILURES_LIMIT: usize = 3;
 
 /// The current failed lessons and patterns whose `paths` cover a staged path, leaving out those
-/// already shown as memory for a finding. Read from the cache as it is (no refresh, and nothing
-/// when there is no cache yet): this runs on every commit, and a hint may lag one command behind.
+/// already shown as memory for a finding. This runs on every commit, so the cache is refreshed
+/// (a stat per record file) only when a lesson or pattern may have come or gone since its last
+/// refresh — their folders changed (a pull, a `record`) — or built when there is none; otherwise
+/// it is read as it is.
 fn past_failures(repo: &Repo, staged: &[crate::changes::Change], shown: &[Record]) -> Vec<Record> {
     let Ok(store) = Store::open(repo) else {
         return Vec::new();
     };
-    let Some(index) = crate::index::Index::open_as_is(repo, &store) else {
-        return Vec::new();
+    let index = match crate::index::Index::open_as_is(repo, &store) {
+        Some(index) if !failure_folders_changed(&store, &index) => index,
+        _ => match crate::index::Index::open_fresh(repo, &store) {
+            Ok((index, _)) => index,
+            Err(_) => return Vec::new(),
+        },
     };
     let records = index.failures().unwrap_or_default();
     let mut hits: Vec<(usize, Record)> = records
@@ -233,6 +239,19 @@ fn past_failures(repo: &Repo, staged: &[crate::changes::Change], shown: &[Record
         .take(PAST_FAILURES_LIMIT)
         .map(|(_, r)| r)
         .collect()
+}
+
+/// Whether the lessons or patterns folder changed (a file added, removed or replaced, as every
+/// git-zen write and every checkout does) after the cache was last written.
+fn failure_folders_changed(store: &Store, index: &crate::index::Index) -> bool {
+    let Some(cached) = index.modified() else {
+        return true;
+    };
+    [crate::record::Kind::Lesson, crate::record::Kind::Pattern]
+        .iter()
+        .filter_map(|k| std::fs::metadata(store.root().join(k.folder())).ok())
+        .filter_map(|m| m.modified().ok())
+        .any(|folder| folder >= cached)
 }
 
 /// The commits a push sends, from the lines git writes to the pre-push hook: for an existing
