@@ -213,6 +213,16 @@ fn past_failures(repo: &Repo, staged: &[crate::changes::Change], shown: &[Record
     let Ok(store) = Store::open(repo) else {
         return Vec::new();
     };
+    // No lesson or pattern at all (the usual case in a young project): nothing can have failed,
+    // and the cache stays closed.
+    let has_any = [crate::record::Kind::Lesson, crate::record::Kind::Pattern]
+        .iter()
+        .filter_map(|k| std::fs::read_dir(store.root().join(k.folder())).ok())
+        .flat_map(|entries| entries.flatten())
+        .any(|e| e.file_name().to_string_lossy().ends_with(".md"));
+    if !has_any {
+        return Vec::new();
+    }
     let index = match crate::index::Index::open_as_is(repo, &store) {
         Some(index) if !failure_folders_changed(&store, &index) => index,
         _ => match crate::index::Index::open_fresh(repo, &store) {
