@@ -63,6 +63,8 @@ use serde::Deserialize;
 
 mod compile;
 #[cfg(test)]
+mod corpus;
+#[cfg(test)]
 mod tests;
 
 use compile::{LazyRegex, check_regex, parens};
