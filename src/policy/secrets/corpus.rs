@@ -13,13 +13,15 @@
 //! the provider is `any` — one whose id is `secret-<provider>` or starts with
 //! `secret-<provider>-`; `-` says no rule may report it. Lines starting with `#` and blank
 //! lines are comments. `[[kind:len]]`, `[[uuid]]` and `[[ghcrc]]` are replaced by generated
-//! characters (see [`super::tests::expand`]), seeded by the file name and line number, so no
+//! characters (see [`super::tests::expand`]), seeded by the sample line, so no
 //! file holds a token anyone issued and every run sees the same text.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::tests::{expand, scanner};
+use std::collections::BTreeSet;
+
+use super::tests::{CORPUS, Expect, builtin, expand, scanner};
 
 /// Recall every provider with a rule must reach on its `+` samples.
 const LEAST_RECALL: f64 = 0.95;
@@ -36,13 +38,14 @@ struct Sample {
     text: String,
 }
 
-fn seed(file: &str, line: usize) -> u64 {
-    // FNV-1a over the file name, then the line number: stable across runs and platforms.
+/// FNV-1a over the sample's own text: stable across runs and platforms, and a sample keeps its
+/// generated values when lines are added or moved around it.
+fn seed(line: &str) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in file.as_bytes() {
+    for &b in line.as_bytes() {
         hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
-    hash ^ line as u64
+    hash
 }
 
 /// Reads every `*.txt` file of the corpus; a malformed line fails the test with its place.
@@ -82,7 +85,7 @@ fn samples() -> Vec<Sample> {
                 positive,
                 provider: provider.to_owned(),
                 path: path.to_owned(),
-                text: expand(sample, seed(&name, i + 1)),
+                text: expand(sample, seed(line)),
                 place,
             });
         }
@@ -157,6 +160,9 @@ fn the_corpus_meets_the_recall_and_false_alarm_bars() {
             ratio(s.alarms, s.negatives.max(1)) * f64::from(u8::from(s.negatives > 0)),
         );
     }
+    for line in misses.iter().chain(&alarms) {
+        eprintln!("{line}");
+    }
     let sum = |f: fn(&Score) -> usize| scores.values().map(f).sum::<usize>();
     let (negatives, alarmed) = (sum(|s| s.negatives), sum(|s| s.alarms));
     let providers = scores.values().filter(|s| s.positives > 0).count();
@@ -180,6 +186,44 @@ fn the_corpus_meets_the_recall_and_false_alarm_bars() {
         ratio(alarmed, negatives) <= MOST_FALSE_ALARMS,
         "false alarms {alarmed}/{negatives} above {MOST_FALSE_ALARMS}:\n{}",
         alarms.join("\n")
+    );
+}
+
+/// Every built-in rule must earn its place: it reports some `+` sample here (or a positive case
+/// of `tests.rs`), and every provider has a `-` sample, a look-alike its rules must not report.
+#[test]
+fn every_builtin_rule_reports_a_sample_and_every_provider_has_a_negative() {
+    let samples = samples();
+    let mut reporting: BTreeSet<String> = CORPUS
+        .iter()
+        .filter(|c| c.3 != Expect::Quiet)
+        .map(|c| c.0.to_owned())
+        .collect();
+    for sample in samples.iter().filter(|s| s.positive) {
+        let mut hits = Vec::new();
+        scanner().scan(&sample.path, sample.text.as_bytes(), &|_| true, &mut hits);
+        reporting.extend(hits.into_iter().map(|h| h.rule));
+    }
+    let silent: Vec<String> = builtin()
+        .0
+        .into_iter()
+        .map(|(id, _)| id)
+        .filter(|id| !reporting.contains(id))
+        .collect();
+    assert!(silent.is_empty(), "rules no sample exercises: {silent:?}");
+    let with_negative: BTreeSet<&str> = samples
+        .iter()
+        .filter(|s| !s.positive)
+        .map(|s| s.provider.as_str())
+        .collect();
+    let without: BTreeSet<&str> = samples
+        .iter()
+        .map(|s| s.provider.as_str())
+        .filter(|p| !with_negative.contains(p))
+        .collect();
+    assert!(
+        without.is_empty(),
+        "providers without a negative sample: {without:?}"
     );
 }
 

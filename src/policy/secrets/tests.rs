@@ -96,6 +96,7 @@ fn alphabet(kind: &str) -> Option<String> {
         "HEX" => "0123456789ABCDEF".to_owned(),
         "low" => format!("{LOWER}{DIGITS}"),
         "alpha" => format!("{UPPER}{LOWER}"),
+        "BECH" => "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L".to_owned(),
         "dig" => DIGITS.to_owned(),
         "pw" => format!("{UPPER}{LOWER}{DIGITS}!#^&*@+~-"),
         _ => return None,
@@ -173,7 +174,7 @@ pub(super) fn crc32(bytes: &[u8]) -> u32 {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Expect {
+pub(super) enum Expect {
     /// Reported by the case's rule and no other.
     Hit,
     /// Reported by the case's rule and exactly these others too (several secrets on the line).
@@ -185,10 +186,10 @@ enum Expect {
 use Expect::{Hit, HitAlso, Quiet};
 
 /// (rule the case is about, path, line template, expectation).
-type Case = (&'static str, &'static str, &'static str, Expect);
+pub(super) type Case = (&'static str, &'static str, &'static str, Expect);
 
 #[rustfmt::skip]
-const CORPUS: &[Case] = &[
+pub(super) const CORPUS: &[Case] = &[
     // AWS access key id
     ("secret-aws-access-key", "src/config.py", r#"aws_access_key_id = "AKIA[[b32:16]]""#, Hit),
     ("secret-aws-access-key", "deploy/env.sh", "export AWS_ACCESS_KEY_ID=ASIA[[b32:16]]", Hit),
@@ -494,30 +495,6 @@ fn corpus_negatives_are_reported_by_no_rule() {
         failures.len(),
         failures.join("\n")
     );
-}
-
-#[test]
-fn every_builtin_rule_has_two_positives_and_two_negatives() {
-    let (rules, _) = builtin();
-    let ids: BTreeSet<&str> = rules.iter().map(|(id, _)| id.as_str()).collect();
-    for &(rule, ..) in CORPUS {
-        assert!(
-            ids.contains(rule),
-            "corpus names `{rule}`, which is not a built-in secrets rule"
-        );
-    }
-    for id in ids {
-        let positives = CORPUS.iter().filter(|c| c.0 == id && c.3 != Quiet).count();
-        let negatives = CORPUS.iter().filter(|c| c.0 == id && c.3 == Quiet).count();
-        assert!(
-            positives >= 2,
-            "`{id}` has {positives} positive case(s) in the corpus, needs 2"
-        );
-        assert!(
-            negatives >= 2,
-            "`{id}` has {negatives} negative case(s) in the corpus, needs 2"
-        );
-    }
 }
 
 #[test]
