@@ -3,6 +3,7 @@
 mod support;
 
 mod bad_input;
+mod baselines;
 mod editing;
 mod faults;
 mod genesis;
