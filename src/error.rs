@@ -139,6 +139,7 @@ macro_rules! user_error_from {
 }
 
 user_error_from!(
+    crate::policy::baseline::BaselineError,
     crate::changes::ChangesError,
     crate::genesis::GenesisError,
     crate::hooks::HooksError,

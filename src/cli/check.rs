@@ -33,6 +33,10 @@ pub struct CheckArgs {
     /// Every file in the index.
     #[arg(long)]
     all: bool,
+    /// With --all: record every secret found as known in .datazentr/secrets-baseline.toml
+    /// (fingerprints, never the secrets), so that only new secrets block.
+    #[arg(long, requires = "all")]
+    write_baseline: bool,
     /// With --staged: also check this commit message file (`-` for stdin).
     #[arg(long, value_name = "FILE")]
     message_file: Option<PathBuf>,
@@ -53,6 +57,21 @@ enum Format {
 
 pub fn run_check(args: &CheckArgs) -> CmdResult {
     let repo = open_repo()?;
+    if args.write_baseline {
+        let written = check::write_baseline(&repo, &mut Terminal)?;
+        let path = written
+            .path
+            .strip_prefix(repo.workdir())
+            .unwrap_or(&written.path);
+        let mut out = anstream::stdout();
+        writeln!(
+            out,
+            "wrote {} secret fingerprint(s) to {}: these no longer block; new secrets still do",
+            written.secrets,
+            path.display()
+        )?;
+        return Ok(());
+    }
     let target = if let Some(range) = &args.range {
         Target::Range(range.clone())
     } else if args.all {
@@ -72,7 +91,16 @@ pub fn run_check(args: &CheckArgs) -> CmdResult {
     match format {
         Format::Json => output::json(&mut out, &checked.report.to_json())?,
         Format::Sarif => output::json(&mut out, &checked.report.to_sarif(&checked.policies))?,
-        Format::Text => print_report(&mut out, &checked, None)?,
+        Format::Text => {
+            print_report(&mut out, &checked, None)?;
+            if checked.baselined > 0 {
+                writeln!(
+                    out,
+                    "{} known secret(s) not reported: listed in .datazentr/secrets-baseline.toml",
+                    checked.baselined
+                )?;
+            }
+        }
     }
     if checked.report.blocks() {
         Err(UserError::reported())

@@ -7,6 +7,7 @@
 //! them off with `disabled = true`. `.datazentr/config.toml` picks the built-in sets:
 //! `[policies] sets = ["security", "quality"]` (both by default).
 
+pub mod baseline;
 pub mod command;
 pub mod decision;
 pub mod lines;

@@ -25,6 +25,9 @@ pub struct Finding {
     /// Evidence: the masked secret, the size, a gate's output.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// For a secret: the SHA-256 of the secret in hex, what a baseline records (never shown).
+    #[serde(skip)]
+    pub fingerprint: Option<String>,
 }
 
 /// Everything one run found.

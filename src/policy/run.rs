@@ -237,6 +237,7 @@ impl<'a> Checker<'a> {
                     commit: commit.map(|c| c.to_hex_with_len(12).to_string()),
                     message: rule.message.clone(),
                     detail: Some(problem),
+                    fingerprint: None,
                 });
             }
         }
@@ -307,6 +308,7 @@ impl<'a> Checker<'a> {
                     commit: None,
                     message: rule.message.clone(),
                     detail: Some(std::mem::take(&mut detail)),
+                    fingerprint: None,
                 });
             }
         }
@@ -399,6 +401,7 @@ impl<'a> Checker<'a> {
                     commit: None,
                     message: rule.message.clone(),
                     detail: Some(detail),
+                    fingerprint: None,
                 });
             }
         }
@@ -530,6 +533,7 @@ fn check_file(
         commit: commit.map(str::to_owned),
         message: rule.message.clone(),
         detail,
+        fingerprint: None,
     };
     if change.is_new_path() {
         for rule in rules {
@@ -633,7 +637,9 @@ fn check_file(
             for hit in hits {
                 // The scanner was built from these same active rules.
                 if let Some(rule) = rules.iter().find(|r| r.id == hit.rule) {
-                    findings.push(finding(rule, Some(hit.line + offset), Some(hit.masked)));
+                    let mut found = finding(rule, Some(hit.line + offset), Some(hit.masked));
+                    found.fingerprint = Some(hit.fingerprint);
+                    findings.push(found);
                 }
             }
         }

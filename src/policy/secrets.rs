@@ -63,6 +63,8 @@ use serde::Deserialize;
 
 mod compile;
 #[cfg(test)]
+mod corpus;
+#[cfg(test)]
 mod tests;
 
 use compile::{LazyRegex, check_regex, parens};
@@ -200,6 +202,8 @@ pub struct SecretHit {
     pub column: u32,
     /// The secret as [`mask`] shows it.
     pub masked: String,
+    /// The SHA-256 of the secret in lowercase hex: what a baseline records instead of it.
+    pub fingerprint: String,
 }
 
 /// A compiled set of secrets rules, built once per run.
@@ -514,6 +518,7 @@ impl Scanner {
                         line: line_no,
                         column: u32::try_from(span.0 + 1).unwrap_or(u32::MAX),
                         masked: mask(secret.as_bytes()),
+                        fingerprint: fingerprint(secret.as_bytes()),
                     });
                 }
             }
@@ -734,6 +739,15 @@ fn mostly_one_character(secret: &[u8]) -> bool {
         .iter()
         .max()
         .is_some_and(|&most| most * 2 > secret.len())
+}
+
+/// The SHA-256 of a secret in lowercase hex.
+pub fn fingerprint(secret: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(secret)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Masks a secret for reports: keeps at most the first 4 characters and shows its length, e.g.

@@ -10,6 +10,7 @@ use gix::ObjectId;
 use crate::changes::{self, CommitChanges};
 use crate::error::UserError;
 use crate::event::Event;
+use crate::policy::baseline::Baseline;
 use crate::policy::memory;
 use crate::policy::run::Checker;
 use crate::policy::trust::TrustStore;
@@ -71,6 +72,30 @@ pub struct Checked {
     pub past_failures: Vec<Record>,
     /// The `policy.failed` event, queued only when a hook blocked; empty for `git zen check`.
     pub emitted: Emitted,
+    /// Findings dropped because `.datazentr/secrets-baseline.toml` knows them.
+    pub baselined: usize,
+}
+
+/// What [`write_baseline`] wrote.
+#[derive(Debug)]
+pub struct BaselineWritten {
+    /// The baseline file.
+    pub path: PathBuf,
+    /// How many secrets it lists.
+    pub secrets: usize,
+}
+
+/// `git zen check --all --write-baseline`: records every secret the whole tree holds now as known
+/// (whatever an older baseline said), so that only new ones block.
+pub fn write_baseline(repo: &Repo, ui: &mut dyn Ui) -> Result<BaselineWritten, UserError> {
+    let checked =
+        run(repo, ui, Target::All, None, false)?.expect("a whole-tree check always judges");
+    let baseline = Baseline::from_findings(&checked.report.findings);
+    let path = baseline.write(repo.workdir())?;
+    Ok(BaselineWritten {
+        path,
+        secrets: baseline.entries.len(),
+    })
 }
 
 /// How many related records a verdict shows.
@@ -79,12 +104,22 @@ const MEMORY_LIMIT: usize = 3;
 /// Judges `target` by every rule (`hook: None`, as `git zen check` does) or by the rules of one
 /// hook. Returns `None` when a hook has nothing to judge (no staged change, no message, no
 /// pushed commit): the policies are not even loaded then. A hook that blocks queues
-/// `policy.failed`.
+/// `policy.failed`. Secrets listed in `.datazentr/secrets-baseline.toml` are not reported.
 pub fn check(
     repo: &Repo,
     ui: &mut dyn Ui,
     target: Target,
     hook: Option<Hook>,
+) -> Result<Option<Checked>, UserError> {
+    run(repo, ui, target, hook, true)
+}
+
+fn run(
+    repo: &Repo,
+    ui: &mut dyn Ui,
+    target: Target,
+    hook: Option<Hook>,
+    use_baseline: bool,
 ) -> Result<Option<Checked>, UserError> {
     enum Changes {
         Staged(Vec<crate::changes::Change>, Option<String>),
@@ -120,6 +155,12 @@ pub fn check(
         Changes::Commits(commits) => checker.commits(commits, &mut report)?,
         Changes::Tree(files) => checker.tree(files, &mut report)?,
     }
+    // Read only when something was found: a clean commit never opens the file.
+    let baselined = if use_baseline && !report.findings.is_empty() {
+        Baseline::load(repo.workdir())?.map_or(0, |b| b.apply(&mut report))
+    } else {
+        0
+    };
     let untrusted = untrusted_gates(repo, &policies, &report);
     let memory = if report.findings.is_empty() {
         Vec::new()
@@ -150,6 +191,7 @@ pub fn check(
         memory,
         past_failures,
         emitted,
+        baselined,
     }))
 }
 

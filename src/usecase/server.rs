@@ -97,6 +97,12 @@ fn judge(dir: &Path, tip: &str, ids: &[ObjectId]) -> Result<Checked, UserError> 
         .map(|&id| changes::commit_changes(repo.gix(), id))
         .collect::<Result<_, _>>()?;
     checker.commits(&commits, &mut report)?;
+    // Known secrets pass here as they do in the hooks.
+    let baselined = if report.findings.is_empty() {
+        0
+    } else {
+        crate::policy::baseline::Baseline::load(repo.workdir())?.map_or(0, |b| b.apply(&mut report))
+    };
     let untrusted = untrusted_gates(&repo, &policies, &report);
     let memory = if report.findings.is_empty() {
         Vec::new()
@@ -110,6 +116,7 @@ fn judge(dir: &Path, tip: &str, ids: &[ObjectId]) -> Result<Checked, UserError> 
         memory,
         past_failures: Vec::new(),
         emitted: Emitted::default(),
+        baselined,
     })
 }
 

@@ -20,6 +20,7 @@ pub const PROPOSED_DAYS: i64 = 30;
 pub fn check(repo: &Repo, records: &[Record]) -> Vec<Problem> {
     let mut problems = stale_proposals(records, proposed_days(repo.workdir()));
     problems.extend(unmatched_paths(repo, records));
+    problems.extend(stale_baseline(repo));
     problems
 }
 
@@ -95,6 +96,42 @@ fn unmatched_paths(repo: &Repo, records: &[Record]) -> Vec<Problem> {
                     "`paths` entry '{glob}' matches no tracked file: the code it governed moved or went; update the glob or remove it"
                 ),
             }
+        })
+        .collect()
+}
+
+/// Entries of `.datazentr/secrets-baseline.toml` whose secret a whole-tree check no longer finds:
+/// the secret was removed (or rotated and replaced), so the entry only hides a future paste of
+/// it. Nothing when there is no baseline, or when the policies cannot run (`check` says why).
+pub fn stale_baseline(repo: &Repo) -> Vec<Problem> {
+    use crate::policy::baseline::{self, Baseline};
+    use crate::policy::run::Checker;
+    let Ok(Some(known)) = Baseline::load(repo.workdir()) else {
+        return Vec::new();
+    };
+    let Ok(policies) = crate::policy::load(repo.workdir()) else {
+        return Vec::new();
+    };
+    let Ok(files) = crate::changes::all_files(repo.gix()) else {
+        return Vec::new();
+    };
+    let checker = Checker::new(repo, &policies, None, Vec::new());
+    let mut report = checker.report();
+    if checker.tree(&files, &mut report).is_err() {
+        return Vec::new();
+    }
+    let file = Path::new(DIR).join(baseline::FILE);
+    known
+        .stale(&report.findings)
+        .into_iter()
+        .map(|entry| Problem {
+            file: file.clone(),
+            line: 1,
+            severity: Severity::Warning,
+            message: format!(
+                "stale baseline entry: {} in {} is no longer found (removed or rotated); write the baseline again with `git zen check --all --write-baseline`",
+                entry.rule, entry.path
+            ),
         })
         .collect()
 }

@@ -4,6 +4,7 @@ mod support;
 
 mod agents;
 mod bad_input;
+mod baselines;
 mod editing;
 mod faults;
 mod genesis;
