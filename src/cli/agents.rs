@@ -107,16 +107,10 @@ fn prime(args: &PrimeArgs) -> CmdResult {
     let scope = if args.staged {
         PrimeScope::Staged
     } else if !args.paths.is_empty() {
-        // Paths are relative to where the user stands; records' globs to the work tree.
-        let root = repo.workdir();
         PrimeScope::Paths(
             args.paths
                 .iter()
-                .map(|p| {
-                    let abs = super::absolute(p);
-                    let rel = abs.strip_prefix(root).unwrap_or(&abs);
-                    rel.to_string_lossy().replace('\\', "/")
-                })
+                .map(|p| super::glob_path(&repo, p))
                 .collect(),
         )
     } else {

@@ -174,6 +174,14 @@ fn interactive() -> bool {
     io::stdin().is_terminal() && io::stderr().is_terminal()
 }
 
+/// A path given on the command line (relative to where the user stands) as records' globs see
+/// it: relative to the work tree, with `/`.
+fn glob_path(repo: &Repo, path: &std::path::Path) -> String {
+    let abs = absolute(path);
+    let rel = abs.strip_prefix(repo.workdir()).unwrap_or(&abs);
+    rel.to_string_lossy().replace('\\', "/")
+}
+
 /// A path given on the command line, made absolute against the current directory.
 fn absolute(path: &std::path::Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())

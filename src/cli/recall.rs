@@ -49,11 +49,7 @@ pub struct RecallArgs {
 pub fn run_recall(args: &RecallArgs) -> CmdResult {
     let repo = open_repo()?;
     // --path is relative to where the user stands; records' globs are relative to the work tree.
-    let path = args.path.as_ref().map(|p| {
-        let abs = super::absolute(p);
-        let rel = abs.strip_prefix(repo.workdir()).unwrap_or(&abs);
-        rel.to_string_lossy().replace('\\', "/")
-    });
+    let path = args.path.as_ref().map(|p| super::glob_path(&repo, p));
     let request = RecallRequest {
         text: args.query.clone(),
         filter: ListFilter {
