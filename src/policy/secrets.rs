@@ -64,10 +64,15 @@ use serde::Deserialize;
 mod compile;
 #[cfg(test)]
 mod corpus;
+mod measure;
+mod near;
 #[cfg(test)]
 mod tests;
 
 use compile::{LazyRegex, check_regex, parens};
+use measure::mostly_one_character;
+pub use measure::{fingerprint, mask, shannon_entropy};
+pub use near::Near;
 
 /// A line containing this text is never reported, whatever it holds.
 pub const ALLOW_MARKER: &str = "zen:allow-secret";
@@ -95,6 +100,9 @@ pub struct SecretsSpec {
     /// This rule's exceptions, applied before the global allowlist.
     #[serde(default)]
     pub allowlist: Allowlist,
+    /// A partner that must appear within a few lines for the match to count (see [`Near`]).
+    #[serde(default)]
+    pub near: Option<Near>,
 }
 
 /// Exceptions: a finding is dropped if its path matches `paths` (globset globs, `**/` style), or a
@@ -280,11 +288,14 @@ struct Rule {
     secret_group: Option<usize>,
     entropy: Option<f64>,
     allow: Allow,
+    near: Option<near::Partner>,
 }
 
 /// One file's scan: what every line needs, and scratch space.
 struct FileScan<'a> {
     path: &'a str,
+    /// The whole file, for composite rules' partners on other lines.
+    content: &'a [u8],
     /// The keyword automaton for this scan, if any rule has keywords.
     automaton: Option<&'a AhoCorasick>,
     /// The rules that apply to the current line.
@@ -371,8 +382,18 @@ impl Scanner {
                 every_line.push(index);
             }
             let allow = Allow::new(&spec.allowlist, Place::Rule(&id), checked)?;
+            if let Some(near) = &spec.near
+                && checked
+            {
+                check_regex(&near.regex).map_err(|reason| SecretsError::Regex {
+                    rule: id.clone(),
+                    pattern: near.regex.clone(),
+                    reason,
+                })?;
+            }
             compiled.push(Rule {
                 id,
+                near: spec.near.as_ref().map(near::Partner::new),
                 regex: LazyRegex::new(spec.regex.clone(), spec.regex),
                 secret_group: spec.secret_group,
                 entropy: spec.entropy,
@@ -411,6 +432,7 @@ impl Scanner {
         }
         let mut file = FileScan {
             path,
+            content,
             automaton: self.keywords.as_ref().map(|k| k.automaton(content.len())),
             rules: Vec::new(),
             owned: Vec::new(),
@@ -511,6 +533,14 @@ impl Scanner {
                 if span.0 == span.1 || file.owned.iter().any(|&(s, e)| s < span.1 && span.0 < e) {
                     continue;
                 }
+                // A composite rule without its partner nearby leaves the text to later rules.
+                if rule
+                    .near
+                    .as_ref()
+                    .is_some_and(|p| !p.is_near(file.content, line_no))
+                {
+                    continue;
+                }
                 file.owned.push(span);
                 if self.reportable(rule, file.path, line, secret.as_bytes()) {
                     out.push(SecretHit {
@@ -562,6 +592,13 @@ impl Scanner {
                     group,
                     groups,
                 });
+            }
+            if let Some(partner) = &rule.near {
+                partner.compile().map_err(|reason| SecretsError::Regex {
+                    rule: rule.id.clone(),
+                    pattern: partner.written().to_owned(),
+                    reason,
+                })?;
             }
             rule.allow.compile_all(Place::Rule(&rule.id))?;
         }
@@ -727,64 +764,4 @@ fn count_newlines(bytes: &[u8]) -> u32 {
     // A plain loop that LLVM vectorizes; it runs over each byte of the file at most once.
     let n = bytes.iter().filter(|&&b| b == b'\n').count();
     u32::try_from(n).unwrap_or(u32::MAX)
-}
-
-/// Whether one character makes up more than half of the secret (`xxxxxxxx`, `AKIA000…`).
-fn mostly_one_character(secret: &[u8]) -> bool {
-    let mut counts = [0usize; 256];
-    for &b in secret {
-        counts[usize::from(b)] += 1;
-    }
-    counts
-        .iter()
-        .max()
-        .is_some_and(|&most| most * 2 > secret.len())
-}
-
-/// The SHA-256 of a secret in lowercase hex.
-pub fn fingerprint(secret: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(secret)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// Masks a secret for reports: keeps at most the first 4 characters and shows its length, e.g.
-/// `AKIA…(20 chars)`; short secrets (<8) show no characters at all. Never reveals more than 4
-/// chars. Control characters among the 4 are shown as `?`.
-pub fn mask(secret: &[u8]) -> String {
-    let text = String::from_utf8_lossy(secret);
-    let len = text.chars().count();
-    let unit = if len == 1 { "char" } else { "chars" };
-    if len < 8 {
-        return format!("…({len} {unit})");
-    }
-    let head: String = text
-        .chars()
-        .take(4)
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect();
-    format!("{head}…({len} {unit})")
-}
-
-/// Shannon entropy in bits per character (per byte): 0 for an empty or one-symbol string, at
-/// most log2 of its length, 8 at the very most.
-pub fn shannon_entropy(s: &[u8]) -> f64 {
-    if s.is_empty() {
-        return 0.0;
-    }
-    let mut counts = [0u32; 256];
-    for &b in s {
-        counts[usize::from(b)] += 1;
-    }
-    let len = s.len() as f64;
-    counts
-        .iter()
-        .filter(|&&c| c > 0)
-        .map(|&c| {
-            let p = f64::from(c) / len;
-            -p * p.log2()
-        })
-        .sum()
 }

@@ -14,7 +14,8 @@
 //! `secret-<provider>-`; `-` says no rule may report it. Lines starting with `#` and blank
 //! lines are comments. `[[kind:len]]`, `[[uuid]]` and `[[ghcrc]]` are replaced by generated
 //! characters (see [`super::tests::expand`]), seeded by the sample line, so no
-//! file holds a token anyone issued and every run sees the same text.
+//! file holds a token anyone issued and every run sees the same text. `⏎` is a line break, for a
+//! credential whose two halves sit on neighbouring lines.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -22,6 +23,9 @@ use std::path::Path;
 use std::collections::BTreeSet;
 
 use super::tests::{CORPUS, Expect, builtin, expand, scanner};
+
+/// Stands for a line break in a sample, for pairs split over lines (composite rules).
+const LINE_BREAK: char = '⏎';
 
 /// Recall every provider with a rule must reach on its `+` samples.
 const LEAST_RECALL: f64 = 0.95;
@@ -85,7 +89,7 @@ fn samples() -> Vec<Sample> {
                 positive,
                 provider: provider.to_owned(),
                 path: path.to_owned(),
-                text: expand(sample, seed(line)),
+                text: expand(sample, seed(line)).replace(LINE_BREAK, "\n"),
                 place,
             });
         }

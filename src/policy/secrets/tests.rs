@@ -650,6 +650,7 @@ fn spec(keywords: &[&str], regex: &str) -> SecretsSpec {
         secret_group: None,
         entropy: None,
         allowlist: Allowlist::default(),
+        near: None,
     }
 }
 
@@ -1020,4 +1021,27 @@ fn added_is_asked_only_about_lines_the_file_has() {
     scanner.scan("a", b"one tok31415926\ntwo\n", &added, &mut out);
     assert_eq!(*asked.borrow(), [1, 2]);
     assert_eq!(out.len(), 1);
+}
+
+#[test]
+fn a_composite_rule_reports_only_with_its_partner_nearby_and_once() {
+    let mut twin = spec(&["key"], r"(?-u)key: ([0-9a-f]{8})");
+    twin.near = Some(super::Near {
+        regex: r"(?-u)\bID[0-9]{4}\b".into(),
+        lines: 2,
+    });
+    let scanner = Scanner::new(vec![("secret-pair".into(), twin)], &Allowlist::default()).unwrap();
+    let hits = |text: &str, added: &dyn Fn(u32) -> bool| {
+        let mut out = Vec::new();
+        scanner.scan("a.yml", text.as_bytes(), added, &mut out);
+        out.iter().map(|h| h.line).collect::<Vec<_>>()
+    };
+    assert_eq!(hits("id: ID1234\nkey: 9f8e7d6c\n", &|_| true), [2]);
+    assert_eq!(hits("key: 9f8e7d6c\n", &|_| true), Vec::<u32>::new());
+    assert_eq!(
+        hits("id: ID1234\n\n\n\nkey: 9f8e7d6c\n", &|_| true),
+        Vec::<u32>::new()
+    );
+    // The partner counts on an unchanged line too: the id may have been committed long ago.
+    assert_eq!(hits("id: ID1234\nkey: 9f8e7d6c\n", &|line| line == 2), [2]);
 }
