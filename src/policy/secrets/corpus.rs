@@ -239,3 +239,28 @@ fn a_provider_owns_its_rules_only() {
     assert!(!owns("git", "secret-github-token"));
     assert!(owns("any", "secret-generic"));
 }
+
+/// Writes the expanded corpus for `bench/secrets` — one file per sample under
+/// `$GIT_ZEN_CORPUS_OUT/<n>/<path>`, and `labels.tsv` (`n`, `+`/`-`, provider, path) — so other
+/// scanners can be run on exactly the text git-zen is scored on. Ignored unless asked for.
+#[test]
+#[ignore = "run by bench/secrets"]
+fn write_the_corpus_for_other_scanners() {
+    let Some(out) = std::env::var_os("GIT_ZEN_CORPUS_OUT") else {
+        return;
+    };
+    let out = Path::new(&out);
+    let mut labels = String::new();
+    for (n, sample) in samples().iter().enumerate() {
+        let file = out.join(n.to_string()).join(&sample.path);
+        std::fs::create_dir_all(file.parent().expect("a parent")).expect("mkdir");
+        std::fs::write(&file, format!("{}\n", sample.text)).expect("write sample");
+        labels.push_str(&format!(
+            "{n}\t{}\t{}\t{}\n",
+            if sample.positive { "+" } else { "-" },
+            sample.provider,
+            sample.path
+        ));
+    }
+    std::fs::write(out.join("labels.tsv"), labels).expect("write labels");
+}
