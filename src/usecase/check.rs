@@ -155,6 +155,34 @@ fn run(
         Changes::Commits(commits) => checker.commits(commits, &mut report)?,
         Changes::Tree(files) => checker.tree(files, &mut report)?,
     }
+    let mut checked = conclude(repo, policies, report, use_baseline)?;
+    if let (Changes::Staged(staged, _), Some(Hook::PreCommit)) = (&changes, hook)
+        && checked.policies.past_failure_notes
+    {
+        checked.past_failures = past_failures(repo, staged, &checked.memory);
+    }
+    if let Some(hook) = hook
+        && checked.report.blocks()
+    {
+        let event = Event::PolicyFailed {
+            hook,
+            report: checked.report.clone(),
+        };
+        checked.emitted = publish(repo, ui, vec![event]);
+    }
+    Ok(Some(checked))
+}
+
+/// The verdict on a finished run, for any caller of the checker (the commands and hooks here,
+/// the server's pre-receive hook): known secrets taken out (with `use_baseline`), the gates not
+/// run for lack of trust, and the memory that speaks to what remains. No past failures, no
+/// events: those depend on the hook.
+pub(super) fn conclude(
+    repo: &Repo,
+    policies: Policies,
+    mut report: Report,
+    use_baseline: bool,
+) -> Result<Checked, UserError> {
     // Read only when something was found: a clean commit never opens the file.
     let baselined = if use_baseline && !report.findings.is_empty() {
         Baseline::load(repo.workdir())?.map_or(0, |b| b.apply(&mut report))
@@ -167,40 +195,19 @@ fn run(
     } else {
         related_memory(repo, &policies, &report)
     };
-    let past_failures = match (&changes, hook) {
-        (Changes::Staged(staged, _), Some(Hook::PreCommit)) if policies.past_failure_notes => {
-            past_failures(repo, staged, &memory)
-        }
-        _ => Vec::new(),
-    };
-    let emitted = match hook {
-        Some(hook) if report.blocks() => publish(
-            repo,
-            ui,
-            vec![Event::PolicyFailed {
-                hook,
-                report: report.clone(),
-            }],
-        ),
-        _ => Emitted::default(),
-    };
-    Ok(Some(Checked {
+    Ok(Checked {
         policies,
         report,
         untrusted,
         memory,
-        past_failures,
-        emitted,
+        past_failures: Vec::new(),
+        emitted: Emitted::default(),
         baselined,
-    }))
+    })
 }
 
 /// The project policy files of each untrusted gate that are not trusted yet.
-pub(super) fn untrusted_gates(
-    repo: &Repo,
-    policies: &Policies,
-    report: &Report,
-) -> Vec<UntrustedGate> {
+fn untrusted_gates(repo: &Repo, policies: &Policies, report: &Report) -> Vec<UntrustedGate> {
     if report.untrusted.is_empty() {
         return Vec::new();
     }
@@ -231,7 +238,7 @@ pub(super) fn untrusted_gates(
 
 /// The recorded lessons and decisions related to what failed. Memory is a help, not the
 /// verdict: a project without records (or with a cache that cannot be opened) gets none.
-pub(super) fn related_memory(repo: &Repo, policies: &Policies, report: &Report) -> Vec<Record> {
+fn related_memory(repo: &Repo, policies: &Policies, report: &Report) -> Vec<Record> {
     let records = Store::open(repo)
         .ok()
         .and_then(|store| crate::index::Index::open_fresh(repo, &store).ok())

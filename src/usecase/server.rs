@@ -21,8 +21,7 @@ use crate::policy::{self, Hook};
 use crate::repo::{Repo, git_command, run_captured};
 use crate::store::DIR;
 
-use super::Emitted;
-use super::check::{Checked, related_memory, untrusted_gates};
+use super::check::{Checked, conclude};
 
 /// The verdict on one pushed ref.
 #[derive(Debug)]
@@ -38,6 +37,7 @@ pub struct RefVerdict {
 /// Judges the ref updates git hands `pre-receive` on stdin (`<old> <new> <ref>` lines) in the
 /// bare repository at `dir`. Deletions and refs that bring no new commit are not judged.
 pub fn pre_receive(dir: &Path, lines: &[String]) -> Result<Vec<RefVerdict>, UserError> {
+    let git_dir = git_dir_of(dir)?;
     let mut verdicts = Vec::new();
     for line in lines {
         let fields: Vec<&str> = line.split_whitespace().collect();
@@ -64,7 +64,7 @@ pub fn pre_receive(dir: &Path, lines: &[String]) -> Result<Vec<RefVerdict>, User
         if ids.is_empty() {
             continue;
         }
-        let checked = judge(dir, tip.trim(), &ids)?;
+        let checked = judge(&git_dir, tip.trim(), &ids)?;
         verdicts.push(RefVerdict {
             refname: refname.to_owned(),
             commits: ids.len(),
@@ -74,20 +74,21 @@ pub fn pre_receive(dir: &Path, lines: &[String]) -> Result<Vec<RefVerdict>, User
     Ok(verdicts)
 }
 
-/// Runs the pre-push rules of `tip`'s `.datazentr/` on commits `ids`.
-fn judge(dir: &Path, tip: &str, ids: &[ObjectId]) -> Result<Checked, UserError> {
+/// Runs the pre-push rules of `tip`'s `.datazentr/` on commits `ids`, for the bare repository
+/// whose git dir is `git_dir`.
+fn judge(git_dir: &Path, tip: &str, ids: &[ObjectId]) -> Result<Checked, UserError> {
     let scratch = tempfile::Builder::new()
         .prefix("git-zen-receive-")
         .tempdir()
         .map_err(|e| UserError::failed(format!("cannot make a scratch folder: {e}")))?;
     let work = scratch.path();
     init_scratch(work)?;
-    borrow_objects(dir, work)?;
+    borrow_objects(git_dir, work)?;
     let repo = Repo::open_exact(work)?;
     let tip = ObjectId::from_hex(tip.as_bytes())
         .map_err(|e| UserError::failed(format!("`{tip}` is not an object id: {e}")))?;
     write_memory(&repo, tip)?;
-    trust_like_the_server(dir, &repo);
+    trust_like_the_server(git_dir, &repo);
     let policies = policy::load(work)?;
     // The pusher's GIT_ZEN_SKIP does not reach the server: every rule runs.
     let checker = Checker::new(&repo, &policies, Some(Hook::PrePush), Vec::new());
@@ -98,26 +99,7 @@ fn judge(dir: &Path, tip: &str, ids: &[ObjectId]) -> Result<Checked, UserError> 
         .collect::<Result<_, _>>()?;
     checker.commits(&commits, &mut report)?;
     // Known secrets pass here as they do in the hooks.
-    let baselined = if report.findings.is_empty() {
-        0
-    } else {
-        crate::policy::baseline::Baseline::load(repo.workdir())?.map_or(0, |b| b.apply(&mut report))
-    };
-    let untrusted = untrusted_gates(&repo, &policies, &report);
-    let memory = if report.findings.is_empty() {
-        Vec::new()
-    } else {
-        related_memory(&repo, &policies, &report)
-    };
-    Ok(Checked {
-        policies,
-        report,
-        untrusted,
-        memory,
-        past_failures: Vec::new(),
-        emitted: Emitted::default(),
-        baselined,
-    })
+    conclude(&repo, policies, report, true)
 }
 
 /// Lays out an empty repository by hand: `git init` would be refused inside the push's
@@ -138,13 +120,10 @@ fn init_scratch(work: &Path) -> Result<(), UserError> {
 
 /// Points the scratch repository's object store at the bare repository's and at the
 /// quarantine git set up for this push, so every pushed and existing object is readable.
-fn borrow_objects(dir: &Path, work: &Path) -> Result<(), UserError> {
+fn borrow_objects(git_dir: &Path, work: &Path) -> Result<(), UserError> {
+    // git gives the quarantine relative to the hook's current directory.
     let absolute = |p: &Path| -> PathBuf {
-        let p = if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            dir.join(p)
-        };
+        let p = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
         std::fs::canonicalize(&p).unwrap_or(p)
     };
     let mut stores: Vec<PathBuf> = Vec::new();
@@ -154,7 +133,7 @@ fn borrow_objects(dir: &Path, work: &Path) -> Result<(), UserError> {
     if let Some(more) = std::env::var_os("GIT_ALTERNATE_OBJECT_DIRECTORIES") {
         stores.extend(std::env::split_paths(&more).map(|p| absolute(&p)));
     }
-    stores.push(absolute(&git_dir_of(dir)?.join("objects")));
+    stores.push(git_dir.join("objects"));
     let text: String = stores
         .iter()
         .map(|p| format!("{}\n", p.display()))
@@ -202,10 +181,7 @@ fn write_memory(repo: &Repo, tip: ObjectId) -> Result<(), UserError> {
 
 /// Command gates run only if the server's admin trusted their files: the bare repository's own
 /// trust file (`<bare>/datazentr/trust.toml`) is the scratch repository's.
-fn trust_like_the_server(dir: &Path, repo: &Repo) {
-    let Ok(git_dir) = git_dir_of(dir) else {
-        return;
-    };
+fn trust_like_the_server(git_dir: &Path, repo: &Repo) {
     let theirs = git_dir.join("datazentr").join("trust.toml");
     if theirs.is_file() {
         let ours = repo.state_dir().join("trust.toml");
