@@ -124,12 +124,20 @@ pub enum Action {
 /// `core.hooksPath` and shares hooks between linked worktrees), made absolute.
 pub fn hooks_dir(repo: &Repo) -> Result<PathBuf, HooksError> {
     let out = run_captured(repo.git().args(["rev-parse", "--git-path", "hooks"]))?;
-    let dir = PathBuf::from(out.trim_end_matches(['\n', '\r']));
-    Ok(if dir.is_absolute() {
-        dir
+    Ok(absolute_from(
+        repo.workdir(),
+        out.trim_end_matches(['\n', '\r']),
+    ))
+}
+
+/// A path git printed relative to `base` (where it ran), made absolute.
+fn absolute_from(base: &Path, printed: &str) -> PathBuf {
+    let path = PathBuf::from(printed);
+    if path.is_absolute() {
+        path
     } else {
-        repo.workdir().join(dir)
-    })
+        base.join(path)
+    }
 }
 
 fn chained_path(path: &Path) -> PathBuf {
@@ -138,9 +146,9 @@ fn chained_path(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
-fn read_state(path: &Path, hook: Hook) -> State {
+fn read_state(path: &Path, shim: &str) -> State {
     match fs::read_to_string(path) {
-        Ok(text) if text == shim(hook) => State::Installed,
+        Ok(text) if text == shim => State::Installed,
         Ok(text) if text.contains(SHIM_MARK) => State::Outdated,
         Ok(_) => State::Foreign,
         Err(e) if e.kind() == io::ErrorKind::NotFound => State::Missing,
@@ -164,7 +172,7 @@ fn status_in(dir: &Path) -> Vec<HookStatus> {
             let chained = chained_path(&path);
             HookStatus {
                 hook,
-                state: read_state(&path, hook),
+                state: read_state(&path, shim(hook)),
                 chained: chained.exists().then_some(chained),
                 path,
             }
@@ -191,25 +199,7 @@ pub fn install(repo: &Repo) -> Result<Vec<(HookStatus, Action)>, HooksError> {
     }
     let mut done = Vec::new();
     for status in before {
-        let path = &status.path;
-        let action = match status.state {
-            State::Installed => Action::Unchanged,
-            State::Outdated => {
-                write_shim(path, status.hook)?;
-                Action::Updated
-            }
-            State::Missing => {
-                write_shim(path, status.hook)?;
-                Action::Installed
-            }
-            State::Foreign => {
-                let chained = chained_path(path);
-                // A rename keeps the hook's bytes and mode exactly, for `uninstall` to restore.
-                fs::rename(path, &chained).map_err(io_err(path))?;
-                write_shim(path, status.hook)?;
-                Action::Chained
-            }
-        };
+        let action = install_shim(&status.path, shim(status.hook), status.state)?;
         done.push((status, action));
     }
     let now = status_in(&dir);
@@ -224,28 +214,50 @@ pub fn install(repo: &Repo) -> Result<Vec<(HookStatus, Action)>, HooksError> {
 pub fn uninstall(repo: &Repo) -> Result<Vec<(HookStatus, Action)>, HooksError> {
     let mut done = Vec::new();
     for status in status(repo)? {
-        let path = &status.path;
-        let action = match status.state {
-            State::Installed | State::Outdated => match &status.chained {
-                Some(chained) => {
-                    fs::rename(chained, path).map_err(io_err(chained))?;
-                    Action::Restored
-                }
-                None => {
-                    fs::remove_file(path).map_err(io_err(path))?;
-                    Action::Removed
-                }
-            },
-            State::Foreign => Action::LeftAlone,
-            State::Missing => Action::Absent,
-        };
+        let action = uninstall_shim(&status.path, status.state)?;
         done.push((status, action));
     }
     Ok(done)
 }
 
-fn write_shim(path: &Path, hook: Hook) -> Result<(), HooksError> {
-    write_text(path, shim(hook))
+/// Puts shim text `shim` at `path`, whose hook is in `state`: a foreign hook is kept beside it
+/// (the caller has checked that its chained name is free).
+fn install_shim(path: &Path, shim: &str, state: State) -> Result<Action, HooksError> {
+    Ok(match state {
+        State::Installed => Action::Unchanged,
+        State::Outdated => {
+            write_text(path, shim)?;
+            Action::Updated
+        }
+        State::Missing => {
+            write_text(path, shim)?;
+            Action::Installed
+        }
+        State::Foreign => {
+            // A rename keeps the hook's bytes and mode exactly, for `uninstall` to restore.
+            fs::rename(path, chained_path(path)).map_err(io_err(path))?;
+            write_text(path, shim)?;
+            Action::Chained
+        }
+    })
+}
+
+/// Takes a shim in `state` away from `path`, putting back the hook it chained; a hook that is
+/// not git-zen's is left alone.
+fn uninstall_shim(path: &Path, state: State) -> Result<Action, HooksError> {
+    let chained = chained_path(path);
+    Ok(match state {
+        State::Installed | State::Outdated if chained.exists() => {
+            fs::rename(&chained, path).map_err(io_err(&chained))?;
+            Action::Restored
+        }
+        State::Installed | State::Outdated => {
+            fs::remove_file(path).map_err(io_err(path))?;
+            Action::Removed
+        }
+        State::Foreign => Action::LeftAlone,
+        State::Missing => Action::Absent,
+    })
 }
 
 fn write_text(path: &Path, text: &str) -> Result<(), HooksError> {
@@ -259,19 +271,18 @@ pub const PRE_RECEIVE: &str = include_str!("../../hooks/pre-receive");
 /// The hooks folder of the bare repository at `dir`, refusing a repository with a work tree
 /// (whose pushes are judged by the pre-push hook on the client, and which `hooks install` serves).
 pub fn server_hooks_dir(dir: &Path) -> Result<PathBuf, HooksError> {
-    let bare =
-        run_captured(crate::repo::git_command(dir).args(["rev-parse", "--is-bare-repository"]))?;
-    if bare.trim() != "true" {
+    // One git for both answers: one line each.
+    let out = run_captured(crate::repo::git_command(dir).args([
+        "rev-parse",
+        "--is-bare-repository",
+        "--git-path",
+        "hooks",
+    ]))?;
+    let mut lines = out.lines();
+    if lines.next() != Some("true") {
         return Err(HooksError::NotBare(dir.to_path_buf()));
     }
-    let out =
-        run_captured(crate::repo::git_command(dir).args(["rev-parse", "--git-path", "hooks"]))?;
-    let hooks = PathBuf::from(out.trim_end_matches(['\n', '\r']));
-    Ok(if hooks.is_absolute() {
-        hooks
-    } else {
-        dir.join(hooks)
-    })
+    Ok(absolute_from(dir, lines.next().unwrap_or("hooks")))
 }
 
 /// Installs the `pre-receive` shim in the bare repository at `dir` (a foreign hook is chained,
@@ -280,29 +291,15 @@ pub fn install_server(dir: &Path) -> Result<(PathBuf, Action), HooksError> {
     let hooks = server_hooks_dir(dir)?;
     fs::create_dir_all(&hooks).map_err(io_err(&hooks))?;
     let path = hooks.join("pre-receive");
+    let state = read_state(&path, PRE_RECEIVE);
     let chained = chained_path(&path);
-    let action = match fs::read_to_string(&path) {
-        Ok(text) if text == PRE_RECEIVE => Action::Unchanged,
-        Ok(text) if text.contains(SHIM_MARK) => {
-            write_text(&path, PRE_RECEIVE)?;
-            Action::Updated
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            write_text(&path, PRE_RECEIVE)?;
-            Action::Installed
-        }
-        _ if chained.exists() => {
-            return Err(HooksError::ChainTaken {
-                hook: path,
-                chained,
-            });
-        }
-        _ => {
-            fs::rename(&path, &chained).map_err(io_err(&path))?;
-            write_text(&path, PRE_RECEIVE)?;
-            Action::Chained
-        }
-    };
+    if state == State::Foreign && chained.exists() {
+        return Err(HooksError::ChainTaken {
+            hook: path,
+            chained,
+        });
+    }
+    let action = install_shim(&path, PRE_RECEIVE, state)?;
     Ok((path, action))
 }
 
@@ -310,19 +307,7 @@ pub fn install_server(dir: &Path) -> Result<(PathBuf, Action), HooksError> {
 /// replaced.
 pub fn uninstall_server(dir: &Path) -> Result<(PathBuf, Action), HooksError> {
     let path = server_hooks_dir(dir)?.join("pre-receive");
-    let chained = chained_path(&path);
-    let action = match fs::read_to_string(&path) {
-        Ok(text) if text.contains(SHIM_MARK) && chained.exists() => {
-            fs::rename(&chained, &path).map_err(io_err(&chained))?;
-            Action::Restored
-        }
-        Ok(text) if text.contains(SHIM_MARK) => {
-            fs::remove_file(&path).map_err(io_err(&path))?;
-            Action::Removed
-        }
-        Ok(_) => Action::LeftAlone,
-        Err(_) => Action::Absent,
-    };
+    let action = uninstall_shim(&path, read_state(&path, PRE_RECEIVE))?;
     Ok((path, action))
 }
 
