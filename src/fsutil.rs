@@ -10,24 +10,24 @@ use std::path::Path;
 /// Opens (creating it) the lock file at `path` and waits for its exclusive lock, held until the
 /// file is dropped: how git-zen processes take turns on a hub clone or a cache build.
 pub fn lock_file(path: &Path) -> io::Result<File> {
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(path)?;
+    let file = open_lock_file(path)?;
     file.lock()?;
     Ok(file)
 }
 
 /// [`lock_file`], shared: any number of holders, none while someone holds it exclusively.
 pub fn lock_file_shared(path: &Path) -> io::Result<File> {
-    let file = OpenOptions::new()
+    let file = open_lock_file(path)?;
+    file.lock_shared()?;
+    Ok(file)
+}
+
+fn open_lock_file(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
-        .open(path)?;
-    file.lock_shared()?;
-    Ok(file)
+        .open(path)
 }
 
 /// How an atomic write treats an existing file at the target path.
@@ -172,12 +172,8 @@ pub fn remove_if_stale(path: &Path) -> bool {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let pid = name
-        .strip_prefix(TEMP_PREFIX)
-        .and_then(|rest| rest.split_once('-'))
-        .and_then(|(pid, _)| pid.parse::<u32>().ok());
-    let writer_may_live = match pid {
-        Some(pid) => pid == std::process::id() || process_alive(pid) != Some(false),
+    let writer_may_live = match owner_pid(&name, TEMP_PREFIX) {
+        Some(pid) => !owner_gone(pid),
         // Named before temp names carried their writer: gone if old and unlocked.
         None => fs::metadata(path)
             .and_then(|m| m.modified())
@@ -193,6 +189,19 @@ pub fn remove_if_stale(path: &Path) -> bool {
 /// Whether nobody holds a lock on the file at `path` (a writer locks its temp file).
 fn unlocked(path: &Path) -> bool {
     File::open(path).is_ok_and(|f| f.try_lock().is_ok())
+}
+
+/// The pid in a name `<prefix><pid>-<anything>`, as git-zen names what a process leaves behind
+/// while it works (temp files, gate folders), so another process can tell whether it is stale.
+pub fn owner_pid(name: &str, prefix: &str) -> Option<u32> {
+    let (pid, _) = name.strip_prefix(prefix)?.split_once('-')?;
+    pid.parse().ok()
+}
+
+/// Whether the process `pid` that named a file is known to be gone: not this one, and not
+/// running (or a zombie) where the system can say.
+pub fn owner_gone(pid: u32) -> bool {
+    pid != std::process::id() && process_alive(pid) == Some(false)
 }
 
 /// Whether process `pid` runs, where the system says (`/proc` on Linux); `None` elsewhere. A

@@ -84,6 +84,13 @@ impl Repo {
         &self.workdir
     }
 
+    /// `path` as records' `paths` globs see it: relative to the work tree (when it lies inside),
+    /// with `/` separators.
+    pub fn glob_path(&self, path: &Path) -> String {
+        let relative = path.strip_prefix(&self.workdir).unwrap_or(path);
+        relative.to_string_lossy().replace('\\', "/")
+    }
+
     /// This worktree's private git dir (`.git`, or `.git/worktrees/<name>` in a linked worktree).
     pub fn git_dir(&self) -> &Path {
         self.inner.git_dir()

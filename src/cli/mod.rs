@@ -177,9 +177,7 @@ fn interactive() -> bool {
 /// A path given on the command line (relative to where the user stands) as records' globs see
 /// it: relative to the work tree, with `/`.
 fn glob_path(repo: &Repo, path: &std::path::Path) -> String {
-    let abs = absolute(path);
-    let rel = abs.strip_prefix(repo.workdir()).unwrap_or(&abs);
-    rel.to_string_lossy().replace('\\', "/")
+    repo.glob_path(&absolute(path))
 }
 
 /// A path given on the command line, made absolute against the current directory.

@@ -178,12 +178,7 @@ impl Index {
         if !path.exists() {
             return None;
         }
-        Some(Index {
-            _reading: Locks::read(&path),
-            conn: open_connection(&path).ok()?,
-            path,
-            source: Source::WorkTree(store.clone()),
-        })
+        open_existing(&path, &Source::WorkTree(store.clone())).ok()
     }
 
     /// When the cache's content last changed on disk (the database or its write-ahead log).
@@ -331,14 +326,19 @@ fn open_and_refresh(
     source: &Source,
     progress: Option<&indicatif::ProgressBar>,
 ) -> Result<(Index, RefreshReport), rusqlite::Error> {
-    let mut index = Index {
+    let mut index = open_existing(path, source)?;
+    let report = index.refresh_inner(progress)?;
+    Ok((index, report))
+}
+
+/// The cache at `path` opened for reading, holding the shared lock a swap waits for.
+fn open_existing(path: &Path, source: &Source) -> Result<Index, rusqlite::Error> {
+    Ok(Index {
         _reading: Locks::read(path),
         conn: open_connection(path)?,
         path: path.to_path_buf(),
         source: source.clone(),
-    };
-    let report = index.refresh_inner(progress)?;
-    Ok((index, report))
+    })
 }
 
 /// The lock files beside a cache (see [`open_source`]). Each is `None` where the file system
@@ -448,13 +448,7 @@ fn build(
         fs::rename(&temp, path)
             .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     }
-    let index = Index {
-        _reading: Locks::read(path),
-        conn: open_connection(path)?,
-        path: path.to_path_buf(),
-        source: source.clone(),
-    };
-    Ok((index, report))
+    Ok((open_existing(path, source)?, report))
 }
 
 /// Opens (or creates) the database and checks its schema. Errors here are what healing is for.

@@ -207,7 +207,7 @@ pub fn recall(dir: &Path, params: RecallParams) -> Result<Answer, UserError> {
         tags: params.tags,
     };
     let repo = Repo::discover(dir)?;
-    let path = params.path.as_deref().map(|p| repo_relative(&repo, p));
+    let path = params.path.as_deref().map(|p| repo.glob_path(Path::new(p)));
     let request = RecallRequest {
         text: Some(params.query),
         filter,
@@ -221,13 +221,6 @@ pub fn recall(dir: &Path, params: RecallParams) -> Result<Answer, UserError> {
         hits: recalled.hits.iter().map(HitLine::from).collect(),
         skipped_files: &recalled.skipped,
     })
-}
-
-/// A path as the records' globs see it: relative to the work tree, with `/`.
-fn repo_relative(repo: &Repo, path: &str) -> String {
-    let path = Path::new(path);
-    let relative = path.strip_prefix(repo.workdir()).unwrap_or(path);
-    relative.to_string_lossy().replace('\\', "/")
 }
 
 /// What `show` answers: the record as `git zen show --json` prints it, then what replaced it.

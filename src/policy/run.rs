@@ -479,13 +479,7 @@ fn staged_copies_dir(parent: &Path) -> Result<tempfile::TempDir, String> {
     if let Ok(entries) = std::fs::read_dir(parent) {
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            let pid = name
-                .strip_prefix("staged-")
-                .and_then(|rest| rest.split_once('-'))
-                .and_then(|(pid, _)| pid.parse::<u32>().ok());
-            if pid.is_some_and(|pid| {
-                pid != std::process::id() && crate::fsutil::process_alive(pid) == Some(false)
-            }) {
+            if crate::fsutil::owner_pid(&name, "staged-").is_some_and(crate::fsutil::owner_gone) {
                 let _ = std::fs::remove_dir_all(entry.path());
             }
         }
