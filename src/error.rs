@@ -155,6 +155,7 @@ user_error_from!(
     crate::services::ServicesError,
     crate::store::StoreError,
     crate::mcp::ServeError,
+    crate::semantic::model::ModelError,
 );
 
 /// Errors whose messages say all there is: no hint.

@@ -22,6 +22,14 @@ pub fn lock_file_shared(path: &Path) -> io::Result<File> {
     Ok(file)
 }
 
+/// [`lock_file`] without waiting: `None` when another holder has it (or it cannot be opened).
+/// For work only one process should do, such as embedding in the background.
+pub fn try_lock_file(path: &Path) -> Option<File> {
+    let file = open_lock_file(path).ok()?;
+    file.try_lock().ok()?;
+    Some(file)
+}
+
 fn open_lock_file(path: &Path) -> io::Result<File> {
     OpenOptions::new()
         .create(true)

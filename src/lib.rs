@@ -27,6 +27,7 @@ pub mod policy;
 
 pub mod record;
 pub mod repo;
+pub mod semantic;
 pub mod services;
 pub mod store;
 pub mod text;

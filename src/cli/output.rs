@@ -38,6 +38,19 @@ pub fn warning(out: &mut impl Write, message: &str) -> io::Result<()> {
     writeln!(out, "{WARN}warning:{WARN:#} {message}")
 }
 
+/// Something worth knowing about an answer that is not wrong (`note: …` on stderr).
+pub fn note(out: &mut impl Write, message: &str) -> io::Result<()> {
+    writeln!(out, "{DIM}note:{DIM:#} {message}")
+}
+
+/// Said above hits none of which is a strong match, so they are not taken for answers.
+pub fn no_strong_match(out: &mut impl Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "{DIM}Nothing in memory answers this closely; the nearest records:{DIM:#}"
+    )
+}
+
 fn kind_style(kind: Kind) -> Style {
     match kind {
         Kind::Decision => AnsiColor::Blue.on_default(),

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use git_zen::index::Index;
 use git_zen::record::{Kind, Status};
+use git_zen::semantic::Mode;
+use git_zen::usecase::meaning;
 use git_zen::usecase::read::{self, ListFilter, RecallRequest};
 
 use super::record::{KindArg as KindFilter, StatusArg as StatusFilter};
@@ -41,9 +43,35 @@ pub struct RecallArgs {
     /// records are ranked by relevance × the evidence of the projects that used them.
     #[arg(long, value_name = "HUB", num_args = 0..=1, default_missing_value = "")]
     hub: Option<String>,
+    /// How to rank: by meaning and shared words fused (hybrid, the default unless `[recall]
+    /// mode` says otherwise), by meaning alone, or by shared words alone (keyword: never loads
+    /// the model).
+    #[arg(long, value_enum)]
+    mode: Option<ModeArg>,
     /// Print one JSON array, best first.
     #[arg(long)]
     json: bool,
+}
+
+/// `--mode` values.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ModeArg {
+    /// Meaning and shared words, fused.
+    Hybrid,
+    /// Meaning alone.
+    Semantic,
+    /// Shared words alone (bm25).
+    Keyword,
+}
+
+impl From<ModeArg> for Mode {
+    fn from(m: ModeArg) -> Mode {
+        match m {
+            ModeArg::Hybrid => Mode::Hybrid,
+            ModeArg::Semantic => Mode::Semantic,
+            ModeArg::Keyword => Mode::Keyword,
+        }
+    }
 }
 
 pub fn run_recall(args: &RecallArgs) -> CmdResult {
@@ -61,19 +89,56 @@ pub fn run_recall(args: &RecallArgs) -> CmdResult {
         all: args.all,
         limit: args.limit,
         hub: args.hub.clone(),
+        mode: args.mode.map(Mode::from),
     };
     let recalled = read::recall(&repo, &request)?;
     report_skipped(&recalled.skipped)?;
+    for note in &recalled.notes {
+        output::note(&mut anstream::stderr(), note)?;
+    }
     let hits = &recalled.hits;
     let mut buf = Vec::new();
     if args.json {
         output::json(&mut buf, hits)?;
     } else {
+        if !hits.is_empty() && args.query.is_some() && !recalled.answered() {
+            output::no_strong_match(&mut buf)?;
+        }
         output::hits(&mut buf, hits, |id| {
             recalled.successor_titles.get(id).cloned()
         })?;
         if hits.is_empty() {
             writeln!(anstream::stderr(), "no records match")?;
+        }
+    }
+    anstream::stdout().write_all(&buf)?;
+    Ok(())
+}
+
+/// The current records closest in meaning to one record: what else was decided or learned
+/// about the same thing, whatever words it used.
+#[derive(Debug, clap::Args)]
+pub struct RelatedArgs {
+    /// Id, unique id prefix, or ADR alias (ADR-3) of the record.
+    id: String,
+    /// At most this many records.
+    #[arg(short = 'n', long, default_value_t = 5)]
+    limit: usize,
+    /// Print one JSON array, most similar first (each hit as `recall --json` prints it).
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run_related(args: &RelatedArgs) -> CmdResult {
+    let repo = open_repo()?;
+    let related = meaning::related(&repo, &args.id, args.limit)?;
+    let mut buf = Vec::new();
+    if args.json {
+        output::json(&mut buf, &related.hits)?;
+    } else {
+        output::hits(&mut buf, &related.hits, |_| None)?;
+        if related.hits.is_empty() {
+            writeln!(anstream::stderr(), "no other current records")?;
         }
     }
     anstream::stdout().write_all(&buf)?;
@@ -110,21 +175,81 @@ enum IndexAction {
         #[arg(long)]
         json: bool,
     },
-    /// Bring the cache up to date now (every read does this anyway); prints what changed.
+    /// Bring the cache up to date now (every read does this anyway), and embed the records
+    /// recall by meaning has no vector for yet; prints what changed.
     Refresh,
-    /// Delete the cache and build it again from every record.
+    /// Delete the cache and build it again from every record (vectors of unchanged records are
+    /// kept), then embed what has no vector.
     Rebuild,
+    /// Embed every record that has no vector yet, for recall by meaning (what recall otherwise
+    /// does in the background); with a progress bar on a terminal.
+    Embed {
+        /// A hub's cache instead of the project's (its name, URL or path).
+        #[arg(long, value_name = "HUB")]
+        hub: Option<String>,
+        /// Print nothing (how recall starts it in the background).
+        #[arg(long, short)]
+        quiet: bool,
+    },
+}
+
+/// Embeds what has no vector yet, with a progress bar on a terminal; says how many.
+fn embed_missing(repo: &git_zen::repo::Repo, hub: Option<&str>, quiet: bool) -> CmdResult {
+    let bar = if quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        output::progress_bar("embedding")
+    };
+    let done = meaning::embed(repo, hub, &mut |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })?;
+    bar.finish_and_clear();
+    if quiet {
+        return Ok(());
+    }
+    if done.busy {
+        writeln!(
+            anstream::stdout(),
+            "another git-zen is embedding these records now"
+        )?;
+    } else if done.embedded > 0 {
+        writeln!(
+            anstream::stdout(),
+            "embedded {} records ({})",
+            done.embedded,
+            done.model
+        )?;
+    }
+    Ok(())
 }
 
 pub fn run_index(args: &IndexArgs) -> CmdResult {
+    if let IndexAction::Embed { hub, quiet } = &args.action {
+        let repo = super::open_repo()?;
+        return embed_missing(&repo, hub.as_deref(), *quiet);
+    }
     let (repo, store) = open_store()?;
-    match args.action {
+    match &args.action {
         IndexAction::Status { json } => {
             let (index, _) = Index::open_fresh(&repo, &store)?;
             let status = index.status()?;
+            let vectors = meaning::vector_status(&repo, &index)?;
             let mut out = anstream::stdout();
-            if json {
-                output::json(&mut out, &status)?;
+            if *json {
+                #[derive(serde::Serialize)]
+                struct Status<'a> {
+                    #[serde(flatten)]
+                    cache: &'a git_zen::index::IndexStatus,
+                    vectors: &'a meaning::VectorStatus,
+                }
+                output::json(
+                    &mut out,
+                    &Status {
+                        cache: &status,
+                        vectors: &vectors,
+                    },
+                )?;
             } else {
                 writeln!(out, "cache:          {}", status.path.display())?;
                 writeln!(out, "records:        {}", status.records)?;
@@ -141,6 +266,20 @@ pub fn run_index(args: &IndexArgs) -> CmdResult {
                 )?;
                 writeln!(out, "schema version: {}", status.schema_version)?;
             }
+            if !*json {
+                writeln!(
+                    out,
+                    "vectors:        {} of {} records ({}){}",
+                    vectors.embedded,
+                    vectors.embedded + vectors.missing,
+                    vectors.model,
+                    if vectors.embedding {
+                        ", embedding now"
+                    } else {
+                        ""
+                    }
+                )?;
+            }
         }
         IndexAction::Refresh => {
             let (index, report) = Index::open_fresh(&repo, &store)?;
@@ -152,6 +291,8 @@ pub fn run_index(args: &IndexArgs) -> CmdResult {
                 report.parsed,
                 report.removed
             )?;
+            drop(index);
+            embed_missing(&repo, None, false)?;
         }
         IndexAction::Rebuild => {
             let bar = output::progress_bar("indexing");
@@ -159,7 +300,10 @@ pub fn run_index(args: &IndexArgs) -> CmdResult {
             bar.finish_and_clear();
             report_broken(&index)?;
             writeln!(anstream::stdout(), "indexed {} records", report.parsed)?;
+            drop(index);
+            embed_missing(&repo, None, false)?;
         }
+        IndexAction::Embed { .. } => unreachable!("handled above"),
     }
     Ok(())
 }

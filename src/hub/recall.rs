@@ -13,12 +13,20 @@ fn weight(score: f64) -> f64 {
 
 /// The hub's hits for `query`, each with its evidence; patterns whose evidence is mostly
 /// failure are warnings. Reads the local clone (no network: `sync` fetches).
-pub fn hub_hits(hub: &Hub, query: &RecallQuery<'_>) -> Result<Vec<Hit>, HubError> {
+///
+/// `prepare` runs on the hub's cache before the search (recall uses it to fill in the vectors
+/// it is missing).
+pub fn hub_hits<E: From<HubError>>(
+    hub: &Hub,
+    query: &RecallQuery<'_>,
+    prepare: &mut dyn FnMut(&crate::index::Index) -> Result<(), E>,
+) -> Result<Vec<Hit>, E> {
     if !hub.has_clone() {
         hub.sync()?;
     }
     let index = hub.index()?;
-    let mut hits = recall(&index, query)?;
+    prepare(&index)?;
+    let mut hits = recall(&index, query).map_err(HubError::from)?;
     for hit in &mut hits {
         let Some(record) = hit
             .id
@@ -28,7 +36,7 @@ pub fn hub_hits(hub: &Hub, query: &RecallQuery<'_>) -> Result<Vec<Hit>, HubError
         else {
             continue;
         };
-        let evidence = index.evidence(&record)?;
+        let evidence = index.evidence(&record).map_err(HubError::from)?;
         hit.score *= weight(evidence.score);
         if hit.kind == Kind::Pattern && evidence.mostly_failure() {
             hit.warning = true;

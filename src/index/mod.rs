@@ -10,6 +10,7 @@ mod query;
 mod refresh;
 mod schema;
 mod tree;
+mod vectors;
 
 use crate::error::Hint;
 use std::fs;
@@ -19,9 +20,10 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use outcomes::Evidence;
-pub use query::{Hit, RecallQuery, recall};
+pub use query::{Hit, RecallQuery, Semantic, recall, similar};
 pub use refresh::RefreshReport;
 pub(crate) use tree::head_tree;
+pub use vectors::{Pending, Scope};
 
 use crate::id::RecordId;
 use crate::record::{Record, RecordError};
@@ -132,6 +134,11 @@ impl Index {
         let source = Source::WorkTree(store.clone());
         let _building = Locks::build(&path);
         build(&path, &source, Some(progress)).map_err(|source| IndexError::Sqlite { path, source })
+    }
+
+    /// The cache file.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     fn sqlite(&self, source: rusqlite::Error) -> IndexError {
@@ -418,6 +425,7 @@ fn build(
         conn.pragma_update(None, "cache_size", -262_144)?;
         conn.execute_batch(schema::CREATE)?;
         conn.pragma_update(None, "user_version", schema::VERSION)?;
+        carry_vectors(&conn, path);
         let mut index = Index {
             conn,
             path: temp.clone(),
@@ -449,6 +457,25 @@ fn build(
             .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     }
     Ok((open_existing(path, source)?, report))
+}
+
+/// Copies the vectors of the cache being replaced into a new build, when that cache can be read:
+/// they are keyed by content, still valid, and take minutes to compute again for a big memory.
+/// Anything unreadable (a damaged file, a schema without vectors) is simply not carried over.
+fn carry_vectors(conn: &Connection, old: &Path) {
+    if !old.exists() {
+        return;
+    }
+    if conn
+        .execute("ATTACH DATABASE ?1 AS old", [old.to_string_lossy()])
+        .is_ok()
+    {
+        let _ = conn.execute(
+            "INSERT OR IGNORE INTO vectors(model, key, vector) SELECT model, key, vector FROM old.vectors",
+            [],
+        );
+        let _ = conn.execute("DETACH DATABASE old", []);
+    }
 }
 
 /// Opens (or creates) the database and checks its schema. Errors here are what healing is for.

@@ -2,12 +2,20 @@
 //!
 //! User text is never FTS5 syntax: it is split into words and `"quoted phrases"`, every piece is
 //! quoted for FTS5 (so operators, `:`, `-`, `*` and stray quotes are just text), and a trailing `*`
-//! on a word asks for a prefix match. All words must match; if nothing does, any word may.
+//! on a word asks for a prefix match. Records with all the words come first, then records with
+//! any of them.
+//!
+//! With a question's vector ([`Semantic`]), the keyword list is fused with the records nearest
+//! in meaning (see [`crate::semantic::fuse`]); the same weights for status, outcome and age
+//! apply to either ranking.
+
+use std::collections::HashMap;
 
 use rusqlite::params;
 
-use super::{Index, IndexError};
+use super::{Index, IndexError, Scope};
 use crate::record::{Kind, Outcome, Record, Status};
+use crate::semantic::fuse::{self, Match, STRONG_SIMILARITY};
 
 /// What [`recall`] looks for; the filters apply with or without text.
 #[derive(Debug, Default)]
@@ -26,6 +34,19 @@ pub struct RecallQuery<'a> {
     pub all: bool,
     /// At most this many hits, after ranking.
     pub limit: usize,
+    /// The question's vector, for ranking by meaning; `None`: by keyword alone.
+    pub semantic: Option<Semantic<'a>>,
+}
+
+/// A question embedded for recall by meaning.
+#[derive(Debug, Clone, Copy)]
+pub struct Semantic<'a> {
+    /// The model that embedded it (only vectors of the same model are compared).
+    pub model: &'a str,
+    /// The question's unit vector.
+    pub vector: &'a [f32],
+    /// Rank by meaning alone, without fusing the keyword list.
+    pub only: bool,
 }
 
 /// One result of [`recall`]; results come best first.
@@ -60,6 +81,16 @@ pub struct Hit {
     /// For a hub record: what the projects that used it said.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<super::Evidence>,
+    /// 1-based rank among the keyword matches, if the record was one.
+    pub keyword_rank: Option<usize>,
+    /// Cosine similarity to the question (-1 to 1), if ranked by meaning.
+    pub semantic_score: Option<f32>,
+    /// Reciprocal-rank fusion of the keyword and meaning ranks, before the weights; `None`
+    /// when ranked by keyword alone.
+    pub fused_score: Option<f64>,
+    /// `strong`: close in meaning or containing every word; `weak`: only the least bad.
+    #[serde(rename = "match")]
+    pub strength: Match,
     /// The snippet with matches between `\u{2}` and `\u{3}`, for highlighting.
     #[serde(skip)]
     pub marked_snippet: String,
@@ -102,45 +133,214 @@ pub fn fts_expressions(text: &str) -> Option<(String, String)> {
 pub fn recall(index: &Index, query: &RecallQuery<'_>) -> Result<Vec<Hit>, IndexError> {
     let matcher = query.path.map(PathFilter::new);
     let filtered = !query.tags.is_empty() || matcher.is_some();
-    // Filters applied after SQL need a deeper candidate list.
-    let fetch = if filtered {
+    // Filters applied after SQL need a deeper candidate list; fusion needs lists deep enough
+    // for a record low in one list and high in the other to surface.
+    let depth = if filtered {
         query.limit * 20 + 200
+    } else if query.semantic.is_some() {
+        query.limit.max(20)
     } else {
         query.limit
     };
     let mut hits = match query.text.and_then(fts_expressions) {
         Some((all_words, any_word)) => {
-            let mut found = search(index, query, &all_words, fetch)?;
-            if found.is_empty() {
-                found = search(index, query, &any_word, fetch)?;
+            let keyword = keyword_matches(index, query, &all_words, &any_word, depth)?;
+            match query.semantic {
+                Some(semantic) => fused(index, query, semantic, keyword, depth)?,
+                None => keyword
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, m)| Ranked {
+                        keyword_rank: Some(i + 1),
+                        strength: if m.all_words {
+                            Match::Strong
+                        } else {
+                            Match::Weak
+                        },
+                        ..m.ranked
+                    })
+                    .collect(),
             }
-            found
         }
-        None if query.text.is_some_and(|t| !t.trim().is_empty()) => Vec::new(),
-        None => browse(index, query, fetch)?,
+        None if query.text.is_some_and(|t| !t.trim().is_empty()) => match query.semantic {
+            // Only punctuation and symbols: nothing to match by word, but perhaps by meaning.
+            Some(semantic) => fused(index, query, semantic, Vec::new(), depth)?,
+            None => Vec::new(),
+        },
+        None => browse(index, query, depth)?,
     };
-    hits.retain(|(record, _)| {
+    hits.retain(|r| {
         query
             .tags
             .iter()
-            .all(|t| record.tags.iter().any(|rt| rt.eq_ignore_ascii_case(t)))
-            && matcher.as_ref().is_none_or(|m| m.covers(record))
+            .all(|t| r.record.tags.iter().any(|rt| rt.eq_ignore_ascii_case(t)))
+            && matcher.as_ref().is_none_or(|m| m.covers(&r.record))
     });
-    let mut hits: Vec<Hit> = hits.into_iter().map(|(r, raw)| to_hit(r, raw)).collect();
+    let mut hits: Vec<Hit> = hits.into_iter().map(to_hit).collect();
     hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| b.id.cmp(&a.id)));
     hits.truncate(query.limit);
     Ok(hits)
 }
 
-/// A match before ranking: the record, its bm25 relevance (higher is better) and its snippet.
-type Raw = (f64, String);
+/// The `limit` records in `scope` nearest in meaning to `vector` (a unit vector of `model`),
+/// leaving out the record with id `exclude`: "related to this record" and near-duplicates.
+pub fn similar(
+    index: &Index,
+    model: &str,
+    vector: &[f32],
+    scope: Scope,
+    exclude: Option<&str>,
+    limit: usize,
+) -> Result<Vec<Hit>, IndexError> {
+    let mut hits = Vec::new();
+    for (rowid, similarity) in index.nearest(model, vector, scope, limit + 1)? {
+        let Some(record) = index.record_at(rowid)? else {
+            continue;
+        };
+        if exclude.is_some_and(|id| record.id.as_str() == id) {
+            continue;
+        }
+        let strength = if similarity >= STRONG_SIMILARITY {
+            Match::Strong
+        } else {
+            Match::Weak
+        };
+        let ranked = Ranked {
+            relevance: f64::from(similarity.max(0.0)),
+            similarity: Some(similarity),
+            strength,
+            ..Ranked::plain(record)
+        };
+        hits.push(to_hit(ranked));
+    }
+    hits.truncate(limit);
+    Ok(hits)
+}
+
+/// A keyword match: the record ranked by bm25, and whether it has every word asked for.
+struct KeywordMatch {
+    rowid: i64,
+    ranked: Ranked,
+    all_words: bool,
+}
+
+/// Records with all the words, then (up to `depth`) records with any of them.
+fn keyword_matches(
+    index: &Index,
+    query: &RecallQuery<'_>,
+    all_words: &str,
+    any_word: &str,
+    depth: usize,
+) -> Result<Vec<KeywordMatch>, IndexError> {
+    let mut found: Vec<KeywordMatch> = search(index, query, all_words, depth)?
+        .into_iter()
+        .map(|(rowid, ranked)| KeywordMatch {
+            rowid,
+            ranked,
+            all_words: true,
+        })
+        .collect();
+    if found.len() < depth && any_word != all_words {
+        for (rowid, ranked) in search(index, query, any_word, depth)? {
+            if found.len() >= depth {
+                break;
+            }
+            if !found.iter().any(|m| m.rowid == rowid) {
+                found.push(KeywordMatch {
+                    rowid,
+                    ranked,
+                    all_words: false,
+                });
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The keyword list fused with the records nearest in meaning.
+fn fused(
+    index: &Index,
+    query: &RecallQuery<'_>,
+    semantic: Semantic<'_>,
+    keyword: Vec<KeywordMatch>,
+    depth: usize,
+) -> Result<Vec<Ranked>, IndexError> {
+    let scope = Scope {
+        kind: query.kind,
+        status: query.status,
+        all: query.all,
+    };
+    let nearest = index.nearest(semantic.model, semantic.vector, scope, depth)?;
+    let keyword_ids: Vec<i64> = if semantic.only {
+        Vec::new()
+    } else {
+        keyword.iter().map(|m| m.rowid).collect()
+    };
+    let mut by_row: HashMap<i64, KeywordMatch> =
+        keyword.into_iter().map(|m| (m.rowid, m)).collect();
+    let mut out = Vec::new();
+    for f in fuse::fuse(&keyword_ids, &nearest) {
+        let (mut ranked, all_words) = match by_row.remove(&f.rowid) {
+            Some(m) => (m.ranked, m.all_words),
+            None => match index.record_at(f.rowid)? {
+                Some(record) => (Ranked::plain(record), false),
+                None => continue,
+            },
+        };
+        let close = f.similarity.is_some_and(|s| s >= STRONG_SIMILARITY);
+        ranked.relevance = f.fused;
+        ranked.keyword_rank = f.keyword_rank;
+        ranked.similarity = f.similarity;
+        ranked.fused = Some(f.fused);
+        ranked.strength = if close || (all_words && !semantic.only) {
+            Match::Strong
+        } else {
+            Match::Weak
+        };
+        out.push(ranked);
+    }
+    Ok(out)
+}
+
+/// A record on its way to being a [`Hit`]: its relevance before the weights, and why.
+struct Ranked {
+    record: Record,
+    /// Higher is better: bm25 (negated), the fused score, or 1 when browsing.
+    relevance: f64,
+    /// The passage to show, matches marked with `\u{2}` and `\u{3}`.
+    marked: String,
+    keyword_rank: Option<usize>,
+    similarity: Option<f32>,
+    fused: Option<f64>,
+    strength: Match,
+}
+
+impl Ranked {
+    /// A record found without a keyword match: its first line stands in for a snippet.
+    fn plain(record: Record) -> Ranked {
+        let first = record
+            .body
+            .lines()
+            .find(|l| !l.trim().is_empty() && !l.starts_with('#'));
+        let marked = first.unwrap_or_default().chars().take(120).collect();
+        Ranked {
+            record,
+            relevance: 1.0,
+            marked,
+            keyword_rank: None,
+            similarity: None,
+            fused: None,
+            strength: Match::Weak,
+        }
+    }
+}
 
 fn search(
     index: &Index,
     query: &RecallQuery<'_>,
     expression: &str,
     limit: usize,
-) -> Result<Vec<(Record, Raw)>, IndexError> {
+) -> Result<Vec<(i64, Ranked)>, IndexError> {
     let sqlite = |e| index.sqlite(e);
     // Rank on narrow columns only: a common word matches tens of thousands of records, and
     // carrying their bodies and snippets through the sort cost more than the search.
@@ -182,19 +382,20 @@ fn search(
         let text: String = snippet
             .query_row(params![expression, rowid], |row| row.get(0))
             .map_err(sqlite)?;
-        if let Some(record) = index.select_records("rowid = ?1", params![rowid])?.pop() {
-            hits.push((record, (-rank, text)));
+        if let Some(record) = index.record_at(rowid)? {
+            let ranked = Ranked {
+                relevance: -rank,
+                marked: text,
+                ..Ranked::plain(record)
+            };
+            hits.push((rowid, ranked));
         }
     }
     Ok(hits)
 }
 
 /// Without search text: what the filters match, newest first.
-fn browse(
-    index: &Index,
-    query: &RecallQuery<'_>,
-    limit: usize,
-) -> Result<Vec<(Record, Raw)>, IndexError> {
+fn browse(index: &Index, query: &RecallQuery<'_>, limit: usize) -> Result<Vec<Ranked>, IndexError> {
     let kind = query.kind.map(Kind::as_str);
     let status = query.status.map(Status::as_str);
     let records = index.select_records(
@@ -205,20 +406,25 @@ fn browse(
     )?;
     Ok(records
         .into_iter()
-        .map(|r| {
-            let first = r
-                .body
-                .lines()
-                .find(|l| !l.trim().is_empty() && !l.starts_with('#'));
-            let snippet = first.unwrap_or_default().chars().take(120).collect();
-            (r, (1.0, snippet))
+        .map(|record| Ranked {
+            strength: Match::Strong,
+            ..Ranked::plain(record)
         })
         .collect())
 }
 
 /// Relevance adjusted for what the team should reuse: current over replaced, proven over failed,
 /// recent over old.
-fn to_hit(record: Record, (relevance, marked): Raw) -> Hit {
+fn to_hit(ranked: Ranked) -> Hit {
+    let Ranked {
+        record,
+        relevance,
+        marked,
+        keyword_rank,
+        similarity,
+        fused,
+        strength,
+    } = ranked;
     let status = match record.status {
         Status::Accepted => 1.0,
         Status::Proposed => 0.9,
@@ -254,6 +460,10 @@ fn to_hit(record: Record, (relevance, marked): Raw) -> Hit {
         warning: record.kind != Kind::Decision && record.outcome == Some(Outcome::Failure),
         location: "local".into(),
         evidence: None,
+        keyword_rank,
+        semantic_score: similarity,
+        fused_score: fused,
+        strength,
         marked_snippet: marked,
     }
 }

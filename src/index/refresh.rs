@@ -178,24 +178,26 @@ pub(super) fn write_record(
         r.imported_from,
         r.front_matter,
         r.body,
-        r.tags.join(" ")
+        r.tags.join(" "),
+        crate::semantic::text::key(r)
     ])?;
     Ok(())
 }
 
 /// Columns of `records` after `path` and `error`, as written by [`UPSERT`].
-const RECORD_FIELDS: usize = 17;
+const RECORD_FIELDS: usize = 18;
 
 pub(super) const UPSERT: &str = "INSERT INTO records (path, error, id, kind, title, status, \
     outcome, tags, paths, supersedes, superseded_by, links, created, author, adr, imported_from, \
-    front_matter, body, tag_words) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) \
+    front_matter, body, tag_words, embed_key) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) \
     ON CONFLICT(path) DO UPDATE SET error = excluded.error, id = excluded.id, kind = excluded.kind, \
     title = excluded.title, status = excluded.status, outcome = excluded.outcome, \
     tags = excluded.tags, paths = excluded.paths, supersedes = excluded.supersedes, \
     superseded_by = excluded.superseded_by, links = excluded.links, created = excluded.created, \
     author = excluded.author, adr = excluded.adr, imported_from = excluded.imported_from, \
-    front_matter = excluded.front_matter, body = excluded.body, tag_words = excluded.tag_words";
+    front_matter = excluded.front_matter, body = excluded.body, tag_words = excluded.tag_words, \
+    embed_key = excluded.embed_key";
 
 enum Parsed {
     Ok(Box<Record>),

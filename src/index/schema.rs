@@ -1,7 +1,7 @@
 //! The cache's schema. Bump [`VERSION`] on any change: an older cache is then rebuilt.
 
 /// `PRAGMA user_version` of the current schema.
-pub const VERSION: i64 = 4;
+pub const VERSION: i64 = 5;
 
 /// Keeps the full-text index in step with each inserted row. A full build runs without it and
 /// rebuilds the full-text index once at the end (see `build`), which is much cheaper than
@@ -43,7 +43,8 @@ CREATE TABLE records (
     imported_from TEXT,
     front_matter  TEXT,
     body          TEXT,
-    tag_words     TEXT                    -- tags joined by spaces, for the full-text index
+    tag_words     TEXT,                   -- tags joined by spaces, for the full-text index
+    embed_key     TEXT                    -- hash of the text recall by meaning embeds (see vectors)
 );
 CREATE INDEX records_id ON records(id);
 CREATE INDEX records_adr ON records(adr) WHERE adr IS NOT NULL;
@@ -79,4 +80,15 @@ CREATE TABLE outcomes (
 CREATE INDEX outcomes_record ON outcomes(record_id);
 
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+-- Recall by meaning: one vector per embedded text and model, int8 with its scale (see
+-- semantic::vector). Keyed by content, not by record, so a rebuild of the rows above (a new
+-- schema, a damaged cache) carries them over instead of embedding every record again, and an
+-- unchanged record never is.
+CREATE TABLE vectors (
+    model         TEXT NOT NULL,
+    key           TEXT NOT NULL,
+    vector        BLOB NOT NULL,
+    PRIMARY KEY (model, key)
+) WITHOUT ROWID;
 "#;

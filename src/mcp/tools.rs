@@ -21,9 +21,15 @@ use crate::usecase::{self, Unattended};
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecallParams {
-    /// What to look for: words (English stemming; all must match, else any may), "quoted
-    /// phrases", word* for a prefix. Empty: the newest records the filters match.
+    /// The question, in your own words: records are found by meaning and by shared words
+    /// (English stemming, "quoted phrases", word* for a prefix). Empty: the newest records the
+    /// filters match.
     query: String,
+    /// hybrid (default: meaning and words fused), semantic (meaning alone) or keyword (words
+    /// alone).
+    #[serde(default)]
+    #[schemars(with = "String", extend("enum" = ["hybrid", "semantic", "keyword"]))]
+    mode: Option<String>,
     /// Only records of this kind.
     #[serde(default)]
     #[schemars(with = "String", extend("enum" = ["decision", "pattern", "lesson"]))]
@@ -172,6 +178,9 @@ struct HitLine<'a> {
     superseded_by: &'a [String],
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     warning: bool,
+    /// strong: answers the question; weak: only the closest of the rest.
+    #[serde(rename = "match")]
+    strength: crate::semantic::Match,
 }
 
 impl<'a> From<&'a Hit> for HitLine<'a> {
@@ -187,6 +196,7 @@ impl<'a> From<&'a Hit> for HitLine<'a> {
             score: hit.score,
             superseded_by: &hit.superseded_by,
             warning: hit.warning,
+            strength: hit.strength,
         }
     }
 }
@@ -195,6 +205,10 @@ impl<'a> From<&'a Hit> for HitLine<'a> {
 #[derive(Debug, Serialize)]
 struct Recalled<'a> {
     hits: Vec<HitLine<'a>>,
+    /// False when no hit is a strong match: the memory has nothing that answers the question.
+    answered: bool,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    notes: &'a [String],
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     skipped_files: &'a [String],
 }
@@ -215,10 +229,13 @@ pub fn recall(dir: &Path, params: RecallParams) -> Result<Answer, UserError> {
         all: params.include_superseded,
         limit: params.limit,
         hub: None,
+        mode: vocabulary(params.mode.as_deref())?,
     };
     let recalled = read::recall(&repo, &request)?;
     Answer::of(&Recalled {
         hits: recalled.hits.iter().map(HitLine::from).collect(),
+        answered: recalled.answered(),
+        notes: &recalled.notes,
         skipped_files: &recalled.skipped,
     })
 }

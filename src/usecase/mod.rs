@@ -18,6 +18,7 @@ pub mod edit;
 pub mod genesis;
 pub mod hub;
 pub mod import;
+pub mod meaning;
 pub mod read;
 pub mod record;
 pub mod review;

@@ -7,10 +7,14 @@ use std::str::FromStr;
 use crate::error::UserError;
 use crate::hub::{self, Hub};
 use crate::id::RecordId;
-use crate::index::{self, Hit, Index, RecallQuery};
+use crate::index::{self, Hit, Index, RecallQuery, Semantic};
 use crate::record::{Kind, Record, Status};
 use crate::repo::Repo;
+use crate::semantic::Mode;
+use crate::semantic::settings::RecallSettings;
 use crate::store::Store;
+
+use super::meaning::{self, Meaning};
 
 use super::Ui;
 
@@ -166,6 +170,8 @@ pub struct RecallRequest {
     pub limit: usize,
     /// Search a hub too: `Some("")` for the project's or default hub, else its name, URL or path.
     pub hub: Option<String>,
+    /// How to rank; `None`: the project's `[recall] mode`, else hybrid.
+    pub mode: Option<Mode>,
 }
 
 /// What [`recall`] answers.
@@ -177,11 +183,34 @@ pub struct Recalled {
     pub successor_titles: HashMap<String, String>,
     /// Record files left out because they do not parse.
     pub skipped: Vec<String>,
+    /// How the hits were ranked.
+    pub mode: Mode,
+    /// What the user should know about this answer (records not embedded yet, a model that
+    /// could not be loaded): said on stderr by the CLI, returned to agents.
+    pub notes: Vec<String>,
+}
+
+impl Recalled {
+    /// Whether any hit is a strong match: when none is, the memory has nothing that answers the
+    /// question, and a front end says so instead of presenting the least bad hits as answers.
+    pub fn answered(&self) -> bool {
+        self.hits
+            .iter()
+            .any(|h| h.strength == crate::semantic::Match::Strong)
+    }
 }
 
 /// Ranked hits from the project's memory (and a hub's, when asked).
 pub fn recall(repo: &Repo, request: &RecallRequest) -> Result<Recalled, UserError> {
     let index = open_index(repo)?;
+    let settings = RecallSettings::load(repo.workdir());
+    let mode = request.mode.or(settings.mode).unwrap_or_default();
+    let mut notes = Vec::new();
+    let question = request.text.as_deref().filter(|t| !t.trim().is_empty());
+    let meaning = question.and_then(|q| Meaning::prepare(&settings, mode, q, &mut notes));
+    if let Some(meaning) = &meaning {
+        meaning.cover(&index, &meaning::local_background(repo, &index), &mut notes)?;
+    }
     let query = RecallQuery {
         text: request.text.as_deref(),
         kind: request.filter.kind,
@@ -190,11 +219,26 @@ pub fn recall(repo: &Repo, request: &RecallRequest) -> Result<Recalled, UserErro
         path: request.path.as_deref(),
         all: request.all,
         limit: request.limit,
+        semantic: meaning.as_ref().map(|m| Semantic {
+            model: m.embedder.id(),
+            vector: &m.vector,
+            only: mode == Mode::Semantic,
+        }),
     };
     let mut hits = index::recall(&index, &query)?;
     if let Some(spec) = &request.hub {
         let hub = Hub::resolve(Some(spec), Some(repo.workdir()))?;
-        let theirs = hub::recall::hub_hits(&hub, &query)?;
+        let cover = |hub_index: &Index, notes: &mut Vec<String>| -> Result<(), UserError> {
+            if let Some(meaning) = &meaning {
+                meaning.cover(
+                    hub_index,
+                    &meaning::hub_background(repo.workdir(), &hub),
+                    notes,
+                )?;
+            }
+            Ok(())
+        };
+        let theirs = hub::recall::hub_hits(&hub, &query, &mut |i| cover(i, &mut notes))?;
         hits = hub::recall::merge(hits, theirs, request.limit);
     }
     let mut successor_titles = HashMap::new();
@@ -207,5 +251,11 @@ pub fn recall(repo: &Repo, request: &RecallRequest) -> Result<Recalled, UserErro
         hits,
         successor_titles,
         skipped: skipped(&index)?,
+        mode: if meaning.is_some() || question.is_none() {
+            mode
+        } else {
+            Mode::Keyword
+        },
+        notes,
     })
 }

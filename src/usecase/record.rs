@@ -31,6 +31,9 @@ pub struct Recorded {
     pub superseded: Vec<Record>,
     /// `record.created`, then `record.superseded` for each replaced record.
     pub emitted: Emitted,
+    /// Current records that say nearly the same (each also warned about): candidates to
+    /// supersede or link.
+    pub near_duplicates: Vec<crate::index::Hit>,
 }
 
 /// Writes a new record. With `edit`, the user finishes it in the editor first (an invalid text
@@ -98,10 +101,26 @@ pub fn record(repo: &Repo, ui: &mut dyn Ui, request: RecordRequest) -> Result<Re
             .map(|old| Event::record_superseded(old, &created)),
     );
     let emitted = publish(repo, ui, events);
+    let near_duplicates: Vec<crate::index::Hit> = super::meaning::near_duplicates(repo, &created)
+        .into_iter()
+        .filter(|h| !created.supersedes.contains(&h.id) && !created.links.contains(&h.id))
+        .collect();
+    for hit in &near_duplicates {
+        ui.warn(&format!(
+            "very similar to {} \"{}\" ({:.0}% alike): if it replaces that record, `git zen supersede {} {}`; if they belong together, link them with `git zen edit {}`",
+            &hit.id[..10],
+            hit.title,
+            hit.semantic_score.unwrap_or(0.0) * 100.0,
+            &hit.id[..10],
+            &created.id.as_str()[..10],
+            &created.id.as_str()[..10],
+        ));
+    }
     Ok(Recorded {
         superseded,
         record: created,
         emitted,
+        near_duplicates,
     })
 }
 

@@ -1,0 +1,165 @@
+//! The cache's vectors for recall by meaning: which records still need one, storing them, and
+//! the nearest records to a question's vector.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{Index, IndexError};
+use crate::record::{Kind, Status};
+use crate::semantic::{text, vector};
+
+/// A record text without a vector for some model: what to embed, and the key to store it under.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    /// [`crate::semantic::text::key_of`] of `text`.
+    pub key: String,
+    /// The text to embed.
+    pub text: String,
+}
+
+/// Which records [`Index::nearest`] ranks: the same filters keyword recall applies in SQL.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Scope {
+    /// Only this kind.
+    pub kind: Option<Kind>,
+    /// Only this status (then superseded and rejected records are not hidden).
+    pub status: Option<Status>,
+    /// Include superseded, deprecated and rejected records.
+    pub all: bool,
+}
+
+impl Index {
+    /// Up to `limit` record texts with no vector of `model` yet, current records first, newest
+    /// first: the ones recall is most likely to be asked for.
+    pub fn pending_vectors(&self, model: &str, limit: usize) -> Result<Vec<Pending>, IndexError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT r.embed_key, r.title, r.tags, r.body FROM records r
+                 WHERE r.error IS NULL AND r.embed_key IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM vectors v WHERE v.model = ?1 AND v.key = r.embed_key)
+                 GROUP BY r.embed_key
+                 ORDER BY max(r.status IN ('proposed', 'accepted')) DESC, max(r.id) DESC
+                 LIMIT ?2",
+            )
+            .map_err(|e| self.sqlite(e))?;
+        let rows = stmt
+            .query_map(params![model, limit as i64], |row| {
+                let tags: String = row.get::<_, Option<String>>(2)?.unwrap_or_default();
+                let tags: Vec<String> = serde_json::from_str(&tags).unwrap_or_default();
+                let title: String = row.get::<_, Option<String>>(1)?.unwrap_or_default();
+                let body: String = row.get::<_, Option<String>>(3)?.unwrap_or_default();
+                Ok(Pending {
+                    key: row.get(0)?,
+                    text: text::compose(&title, &tags, &body),
+                })
+            })
+            .map_err(|e| self.sqlite(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sqlite(e))
+    }
+
+    /// How many distinct record texts have no vector of `model`, and how many have one.
+    pub fn vector_coverage(&self, model: &str) -> Result<(u64, u64), IndexError> {
+        self.conn
+            .query_row(
+                "SELECT
+                   count(DISTINCT CASE WHEN v.key IS NULL THEN r.embed_key END),
+                   count(DISTINCT v.key)
+                 FROM records r LEFT JOIN vectors v ON v.model = ?1 AND v.key = r.embed_key
+                 WHERE r.error IS NULL AND r.embed_key IS NOT NULL",
+                [model],
+                |row| Ok((row.get::<_, i64>(0)? as u64, row.get::<_, i64>(1)? as u64)),
+            )
+            .map_err(|e| self.sqlite(e))
+    }
+
+    /// Stores computed vectors (one transaction), and drops vectors no record text has any
+    /// more, so the table never outgrows the records.
+    pub fn store_vectors(
+        &self,
+        model: &str,
+        computed: &[(String, Vec<f32>)],
+    ) -> Result<(), IndexError> {
+        let write = || -> rusqlite::Result<()> {
+            let tx = self.conn.unchecked_transaction()?;
+            {
+                let mut insert = tx.prepare_cached(
+                    "INSERT OR REPLACE INTO vectors(model, key, vector) VALUES (?1, ?2, ?3)",
+                )?;
+                for (key, values) in computed {
+                    insert.execute(params![model, key, vector::encode(values)])?;
+                }
+            }
+            tx.execute(
+                "DELETE FROM vectors WHERE key NOT IN
+                   (SELECT embed_key FROM records WHERE embed_key IS NOT NULL)",
+                [],
+            )?;
+            tx.commit()
+        };
+        write().map_err(|e| self.sqlite(e))
+    }
+
+    /// The `depth` records in `scope` nearest to `query` (a unit vector of `model`), as
+    /// (row id, cosine similarity), most similar first. Records without a vector are left out.
+    pub fn nearest(
+        &self,
+        model: &str,
+        query: &[f32],
+        scope: Scope,
+        depth: usize,
+    ) -> Result<Vec<(i64, f32)>, IndexError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT r.rowid, v.vector FROM records r
+                 JOIN vectors v ON v.model = ?1 AND v.key = r.embed_key
+                 WHERE r.error IS NULL
+                   AND (?2 IS NULL OR r.kind = ?2)
+                   AND (?3 IS NULL OR r.status = ?3)
+                   AND (?4 OR ?3 IS NOT NULL OR r.status IN ('proposed', 'accepted'))",
+            )
+            .map_err(|e| self.sqlite(e))?;
+        let mut scored: Vec<(i64, f32)> = Vec::new();
+        let mut rows = stmt
+            .query(params![
+                model,
+                scope.kind.map(Kind::as_str),
+                scope.status.map(Status::as_str),
+                scope.all
+            ])
+            .map_err(|e| self.sqlite(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.sqlite(e))? {
+            let rowid: i64 = row.get(0).map_err(|e| self.sqlite(e))?;
+            let stored = row.get_ref(1).map_err(|e| self.sqlite(e))?;
+            let Ok(bytes) = stored.as_blob() else {
+                continue;
+            };
+            if let Some(similarity) = vector::dot(query, bytes) {
+                scored.push((rowid, similarity));
+            }
+        }
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0)));
+        scored.truncate(depth);
+        Ok(scored)
+    }
+
+    /// The stored vector of the record with this id, as f32 (for "related to this record").
+    pub fn vector_of(&self, model: &str, id: &str) -> Result<Option<Vec<f32>>, IndexError> {
+        let stored: Option<Vec<u8>> = self
+            .conn
+            .query_row(
+                "SELECT v.vector FROM records r JOIN vectors v ON v.model = ?1 AND v.key = r.embed_key
+                 WHERE r.id = ?2 AND r.error IS NULL LIMIT 1",
+                params![model, id],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sqlite(e))?;
+        Ok(stored.and_then(|bytes| vector::decode(&bytes)))
+    }
+
+    /// The record stored at a row id (hits of [`Index::nearest`]).
+    pub fn record_at(&self, rowid: i64) -> Result<Option<crate::record::Record>, IndexError> {
+        Ok(self.select_records("rowid = ?1", params![rowid])?.pop())
+    }
+}
