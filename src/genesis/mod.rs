@@ -268,13 +268,15 @@ fn gix_io(path: &Path) -> impl FnOnce(gix::Error) -> GenesisError + use<> {
 /// A `git` command for a repository being created: none of the caller's repository variables.
 pub(crate) use crate::repo::git_at as git;
 
-/// Renders `template` into a new repository at `target`: files, `git init`, `.datazentr/` with
+/// Renders `template` into a new repository at `target` (seeded with the hub records `select`
+/// picks, `close` being the ids recall by meaning found close to the project): files, `git init`, `.datazentr/` with
 /// `genesis.toml`, and one first commit. With `dry_run`, renders and checks everything and
 /// writes nothing.
 pub fn create(
     template: &Template,
     skills: &[Skill],
     hub: Option<&seed::HubMemory>,
+    close: &std::collections::HashSet<String>,
     target: &Path,
     answers: BTreeMap<String, String>,
     dry_run: bool,
@@ -289,8 +291,9 @@ pub fn create(
     let skill_names: Vec<String> = skills.iter().map(|s| s.meta.name.clone()).collect();
     let mut tags = template.meta.tags.clone();
     tags.extend(skills.iter().flat_map(|s| s.meta.tags.iter().cloned()));
-    let seeds: Vec<&crate::record::Record> =
-        hub.map(|h| seed::select(h, &tags)).unwrap_or_default();
+    let seeds: Vec<&crate::record::Record> = hub
+        .map(|h| seed::select(h, &tags, close))
+        .unwrap_or_default();
     let mut created = Created {
         target: target.to_path_buf(),
         template: format!("{} {}", template.meta.name, template.meta.version),

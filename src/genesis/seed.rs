@@ -83,8 +83,14 @@ pub fn read_hub(hub: Hub) -> Result<HubMemory, GenesisError> {
 
 /// The hub's proven patterns (outcome success, or successes reported by projects; never those
 /// whose evidence is mostly failure), best-scored first, then its lessons from failures — still
-/// current, sharing a tag with `tags` (case-insensitive).
-pub fn select<'h>(memory: &'h HubMemory, tags: &[String]) -> Vec<&'h Record> {
+/// current, and either sharing a tag with `tags` (case-insensitive) or in `close`: the ids of
+/// records close in meaning to what the new project is (its template's and skills' names and
+/// descriptions), which recall by meaning finds whatever their tags.
+pub fn select<'h>(
+    memory: &'h HubMemory,
+    tags: &[String],
+    close: &std::collections::HashSet<String>,
+) -> Vec<&'h Record> {
     let evidence = |r: &Record| {
         memory
             .evidence
@@ -94,9 +100,10 @@ pub fn select<'h>(memory: &'h HubMemory, tags: &[String]) -> Vec<&'h Record> {
     };
     let relevant = |r: &&Record| {
         r.status.is_current()
-            && r.tags
-                .iter()
-                .any(|t| tags.iter().any(|w| w.eq_ignore_ascii_case(t)))
+            && (close.contains(r.id.as_str())
+                || r.tags
+                    .iter()
+                    .any(|t| tags.iter().any(|w| w.eq_ignore_ascii_case(t))))
     };
     let mut patterns: Vec<&Record> = memory
         .records

@@ -11,6 +11,15 @@ fn weight(score: f64) -> f64 {
     0.5 + score
 }
 
+/// The evidence weight for `hit`: whole on a bm25 score, softened on a fused one (see
+/// [`crate::semantic::fuse::soften`]).
+fn weigh(hit: &Hit, score: f64) -> f64 {
+    match hit.fused_score {
+        Some(_) => crate::semantic::fuse::soften(weight(score)),
+        None => weight(score),
+    }
+}
+
 /// The hub's hits for `query`, each with its evidence; patterns whose evidence is mostly
 /// failure are warnings. Reads the local clone (no network: `sync` fetches).
 ///
@@ -37,7 +46,7 @@ pub fn hub_hits<E: From<HubError>>(
             continue;
         };
         let evidence = index.evidence(&record).map_err(HubError::from)?;
-        hit.score *= weight(evidence.score);
+        hit.score *= weigh(hit, evidence.score);
         if hit.kind == Kind::Pattern && evidence.mostly_failure() {
             hit.warning = true;
         }
@@ -54,7 +63,7 @@ pub fn merge(mut local: Vec<Hit>, hub: Vec<Hit>, limit: usize) -> Vec<Hit> {
         match local.iter_mut().find(|l| l.id == hit.id) {
             Some(mine) => {
                 if let Some(e) = &hit.evidence {
-                    mine.score *= weight(e.score);
+                    mine.score *= weigh(mine, e.score);
                     mine.warning |= mine.kind == Kind::Pattern && e.mostly_failure();
                 }
                 mine.evidence = hit.evidence;

@@ -211,7 +211,10 @@ pub fn similar(
             strength,
             ..Ranked::plain(record)
         };
-        hits.push(to_hit(ranked));
+        let mut hit = to_hit(ranked);
+        // Closeness in meaning is the whole question here: no status or age weights.
+        hit.score = f64::from(similarity);
+        hits.push(hit);
     }
     hits.truncate(limit);
     Ok(hits)
@@ -270,7 +273,8 @@ fn fused(
         status: query.status,
         all: query.all,
     };
-    let nearest = index.nearest(semantic.model, semantic.vector, scope, depth)?;
+    // Every record's similarity, so a keyword match below the nearest `depth` keeps its own.
+    let similarity = index.nearest(semantic.model, semantic.vector, scope, usize::MAX)?;
     let keyword_ids: Vec<i64> = if semantic.only {
         Vec::new()
     } else {
@@ -279,7 +283,7 @@ fn fused(
     let mut by_row: HashMap<i64, KeywordMatch> =
         keyword.into_iter().map(|m| (m.rowid, m)).collect();
     let mut out = Vec::new();
-    for f in fuse::fuse(&keyword_ids, &nearest) {
+    for f in fuse::fuse(&keyword_ids, &similarity, depth) {
         let (mut ranked, all_words) = match by_row.remove(&f.rowid) {
             Some(m) => (m.ranked, m.all_words),
             None => match index.record_at(f.rowid)? {
@@ -453,7 +457,12 @@ fn to_hit(ranked: Ranked) -> Hit {
         outcome: record.outcome,
         tags: record.tags,
         // Never rounded: on a small corpus bm25 values are tiny and rounding would tie them.
-        score: relevance * status * outcome * recency,
+        score: match fused {
+            Some(_) => {
+                relevance * fuse::soften(status) * fuse::soften(outcome) * fuse::soften(recency)
+            }
+            None => relevance * status * outcome * recency,
+        },
         file: record.file.to_string_lossy().replace('\\', "/"),
         snippet: marked.replace(['\u{2}', '\u{3}'], ""),
         superseded_by: record.superseded_by,

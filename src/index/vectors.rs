@@ -100,7 +100,8 @@ impl Index {
     }
 
     /// The `depth` records in `scope` nearest to `query` (a unit vector of `model`), as
-    /// (row id, cosine similarity), most similar first. Records without a vector are left out.
+    /// (row id, cosine similarity), most similar first (`usize::MAX`: all of them). Records
+    /// without a vector are left out.
     pub fn nearest(
         &self,
         model: &str,
@@ -144,7 +145,12 @@ impl Index {
     }
 
     /// The stored vector of the record with this id, as f32 (for "related to this record").
-    pub fn vector_of(&self, model: &str, id: &str) -> Result<Option<Vec<f32>>, IndexError> {
+    pub fn vector_of(
+        &self,
+        model: &str,
+        dimensions: usize,
+        id: &str,
+    ) -> Result<Option<Vec<f32>>, IndexError> {
         let stored: Option<Vec<u8>> = self
             .conn
             .query_row(
@@ -155,7 +161,7 @@ impl Index {
             )
             .optional()
             .map_err(|e| self.sqlite(e))?;
-        Ok(stored.and_then(|bytes| vector::decode(&bytes)))
+        Ok(stored.and_then(|bytes| vector::decode(&bytes, dimensions)))
     }
 
     /// The record stored at a row id (hits of [`Index::nearest`]).

@@ -37,8 +37,8 @@ pub struct Background {
     pub cache: PathBuf,
 }
 
-/// Makes sure `index` has vectors for `embedder`: up to `inline` missing texts are embedded now;
-/// beyond that, `background` (if given) is started for the rest.
+/// Makes sure `index` has vectors for `embedder`: missing texts are embedded now if they come to
+/// at most `inline` word pieces in all; beyond that, `background` (if given) is started for them.
 pub fn ensure(
     index: &Index,
     embedder: &Embedder,
@@ -53,8 +53,18 @@ pub fn ensure(
             background: false,
         });
     }
-    if missing as usize <= inline {
-        let pending = index.pending_vectors(embedder.id(), inline)?;
+    // A cheap estimate of the work: about four bytes of English per word piece, at most the
+    // model's input length per text. Only read when few enough texts are missing to matter.
+    let pending = if missing as usize <= inline.div_ceil(8) {
+        index.pending_vectors(embedder.id(), missing as usize)?
+    } else {
+        Vec::new()
+    };
+    let tokens: usize = pending
+        .iter()
+        .map(|p| (p.text.len() / 4 + 2).min(256))
+        .sum();
+    if !pending.is_empty() && tokens <= inline {
         let texts: Vec<&str> = pending.iter().map(|p| p.text.as_str()).collect();
         let vectors = embedder.embed_all(&texts);
         let computed: Vec<(String, Vec<f32>)> =

@@ -74,6 +74,11 @@ impl Embedder {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         self.model.embed_all(texts, threads)
     }
+
+    /// How many numbers a vector has.
+    pub fn dimensions(&self) -> usize {
+        self.model.embed("").len()
+    }
 }
 
 /// The id vectors of the model in `folder` (or the built-in one) are stored under, without

@@ -5,7 +5,8 @@
 //! mode = "hybrid"          # hybrid | semantic | keyword: what `recall` does without --mode
 //! model = "tools/model"    # a sentence-transformers folder (BERT family), relative to the work
 //!                          # tree; default: the built-in all-MiniLM-L6-v2
-//! embed_inline = 8         # embed at most this many records on the spot; more go to the background
+//! inline_tokens = 1024     # embed missing records on the spot up to about this many word
+//!                          # pieces (a third of a second); more go to a background process
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -13,9 +14,10 @@ use std::path::{Path, PathBuf};
 use super::Mode;
 use crate::store::DIR;
 
-/// How many missing vectors a command computes itself before handing the rest to a background
-/// process: eight full-length records take about half a second on two cores.
-pub const EMBED_INLINE: usize = 8;
+/// How much embedding a command does itself before handing the rest to a background process, in
+/// word pieces: about a third of a second on two cores (four full-length records, or a hundred
+/// one-line ones).
+pub const INLINE_TOKENS: usize = 1024;
 
 /// The project's recall settings (defaults when the config has none or cannot be read: a broken
 /// config is reported by `validate`, never by a recall that can do without it).
@@ -25,8 +27,8 @@ pub struct RecallSettings {
     pub mode: Option<Mode>,
     /// A model folder, absolute (resolved against the work tree).
     pub model: Option<PathBuf>,
-    /// At most this many records are embedded on the spot.
-    pub embed_inline: Option<usize>,
+    /// Missing records are embedded on the spot up to about this many word pieces.
+    pub inline_tokens: Option<usize>,
 }
 
 impl RecallSettings {
@@ -43,15 +45,15 @@ impl RecallSettings {
                 .get("model")
                 .and_then(|m| m.as_str())
                 .map(|m| workdir.join(m)),
-            embed_inline: table
-                .get("embed_inline")
+            inline_tokens: table
+                .get("inline_tokens")
                 .and_then(|n| n.as_integer())
                 .map(|n| n.max(0) as usize),
         }
     }
 
-    /// How many records a command embeds itself.
+    /// How many word pieces a command embeds itself.
     pub fn inline_limit(&self) -> usize {
-        self.embed_inline.unwrap_or(EMBED_INLINE)
+        self.inline_tokens.unwrap_or(INLINE_TOKENS)
     }
 }

@@ -33,8 +33,12 @@ pub fn dot(query: &[f32], stored: &[u8]) -> Option<f32> {
     Some(sum * f32::from_le_bytes(*scale))
 }
 
-/// A stored vector back as f32 (to search with a record's own vector).
-pub fn decode(stored: &[u8]) -> Option<Vec<f32>> {
+/// A stored vector back as f32, given the model's dimensions: to search with a record's own
+/// vector.
+pub fn decode(stored: &[u8], dimensions: usize) -> Option<Vec<f32>> {
+    if stored.len() != 4 + dimensions {
+        return None;
+    }
     let (scale, values) = stored.split_first_chunk::<4>()?;
     let scale = f32::from_le_bytes(*scale);
     Some(values.iter().map(|&b| f32::from(b as i8) * scale).collect())
@@ -56,5 +60,7 @@ mod tests {
         assert!((exact - stored).abs() < 0.005, "{exact} vs {stored}");
         assert_eq!(dot(&a[..10], &encode(&a)), None);
         assert_eq!(dot(&a, &[1, 2]), None);
+        assert_eq!(decode(&encode(&a), a.len()).unwrap().len(), a.len());
+        assert_eq!(decode(&encode(&a), 10), None);
     }
 }

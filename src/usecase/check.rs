@@ -156,6 +156,20 @@ fn run(
         Changes::Tree(files) => checker.tree(files, &mut report)?,
     }
     let mut checked = conclude(repo, policies, report, use_baseline)?;
+    if hook.is_none() && checked.memory.len() < MEMORY_LIMIT && !checked.report.findings.is_empty()
+    {
+        // `git zen check` and agents' check_staged also recall by meaning what the findings are
+        // about; hooks never load the model (the commit waits for them) and keep the records
+        // related by path and tag.
+        let mode = crate::semantic::Mode::Hybrid;
+        super::meaning::add_recalled_memory(
+            repo,
+            &checked.report,
+            mode,
+            MEMORY_LIMIT,
+            &mut checked.memory,
+        );
+    }
     if let (Changes::Staged(staged, _), Some(Hook::PreCommit)) = (&changes, hook)
         && checked.policies.past_failure_notes
     {

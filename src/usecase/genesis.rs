@@ -24,7 +24,10 @@ pub fn create(
     answers: BTreeMap<String, String>,
     dry_run: bool,
 ) -> Result<(Created, Emitted), UserError> {
-    let created = genesis::create(template, skills, hub, target, answers, dry_run)?;
+    let close = hub
+        .map(|h| super::meaning::close_to_project(h, template, skills))
+        .unwrap_or_default();
+    let created = genesis::create(template, skills, hub, &close, target, answers, dry_run)?;
     let emitted = match (&created.commit, Repo::open_exact(&created.target)) {
         (Some(_), Ok(project)) => {
             let event = Event::GenesisCreated {

@@ -117,7 +117,7 @@ pub fn related(repo: &Repo, query: &str, limit: usize) -> Result<Related, UserEr
         settings.inline_limit(),
         Some(&local_background(repo, &index)),
     )?;
-    let vector = match index.vector_of(embedder.id(), record.id.as_str())? {
+    let vector = match index.vector_of(embedder.id(), embedder.dimensions(), record.id.as_str())? {
         Some(vector) => vector,
         // Not embedded yet (a big memory still filling in): this one is cheap to do now.
         None => embedder.embed(&crate::semantic::text::text(&record)),
@@ -143,14 +143,17 @@ pub const DUPLICATE_SIMILARITY: f32 = 0.82;
 /// stand in the way of recording.
 pub fn near_duplicates(repo: &Repo, record: &Record) -> Vec<Hit> {
     let find = || -> Result<Vec<Hit>, UserError> {
-        let index = super::read::open_index(repo)?;
         let settings = RecallSettings::load(repo.workdir());
         if settings.mode == Some(Mode::Keyword) {
             return Ok(Vec::new());
         }
+        // The cache as it is: recording neither builds it nor walks every record file, and
+        // compares with the records already embedded (any recall embeds the rest).
+        let store = crate::store::Store::open(repo)?;
+        let Some(index) = Index::open_as_is(repo, &store) else {
+            return Ok(Vec::new());
+        };
         let embedder = Embedder::load(settings.model.as_deref())?;
-        // No background process from here: recording stays a plain write.
-        embed::ensure(&index, &embedder, settings.inline_limit(), None)?;
         let vector = embedder.embed(&crate::semantic::text::text(record));
         let hits = crate::index::similar(
             &index,
@@ -256,4 +259,101 @@ pub fn vector_status(repo: &Repo, index: &Index) -> Result<VectorStatus, UserErr
         embedded,
         missing,
     })
+}
+
+/// The ids of a hub's records close in meaning to a new project (its template's and skills'
+/// names, descriptions and tags): genesis seeds these too, not only records sharing a tag. Empty
+/// when the model or the hub's cache is unavailable: genesis then goes by tags alone.
+pub fn close_to_project(
+    memory: &crate::genesis::seed::HubMemory,
+    template: &crate::genesis::Template,
+    skills: &[crate::genesis::Skill],
+) -> std::collections::HashSet<String> {
+    let mut text = format!(
+        "{}: {}. {}.",
+        template.meta.name,
+        template.meta.description,
+        template.meta.tags.join(", ")
+    );
+    for skill in skills {
+        text.push_str(&format!(
+            " {}: {}.",
+            skill.meta.name, skill.meta.description
+        ));
+    }
+    let find = || -> Result<Vec<Hit>, UserError> {
+        let index = memory.hub.index()?;
+        let embedder = Embedder::load(None)?;
+        embed::ensure(
+            &index,
+            &embedder,
+            RecallSettings::default().inline_limit() * 4,
+            None,
+        )?;
+        let vector = embedder.embed(&text);
+        Ok(crate::index::similar(
+            &index,
+            embedder.id(),
+            &vector,
+            Scope::default(),
+            None,
+            20,
+        )?)
+    };
+    find()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|h| h.strength == crate::semantic::Match::Strong)
+        .map(|h| h.id)
+        .collect()
+}
+
+/// Fills `memory` (the records shown beside what failed) up to `limit` with current lessons and
+/// decisions that recall finds for the findings' messages, strong matches only: a lesson
+/// about leaked keys speaks to a secret found today even when it governs no path and shares no
+/// tag with the rule. Memory is a help, not the verdict: any failure here leaves it as it was.
+pub(crate) fn add_recalled_memory(
+    repo: &Repo,
+    report: &crate::policy::Report,
+    mode: Mode,
+    limit: usize,
+    memory: &mut Vec<Record>,
+) {
+    let mut question = String::new();
+    for finding in report.findings.iter().take(5) {
+        question.push_str(&finding.rule.replace('-', " "));
+        question.push_str(": ");
+        question.push_str(&finding.message);
+        question.push_str(". ");
+    }
+    let request = super::read::RecallRequest {
+        text: Some(question),
+        limit: limit * 3,
+        mode: Some(mode),
+        ..Default::default()
+    };
+    let Ok(recalled) = super::read::recall(repo, &request) else {
+        return;
+    };
+    let index = super::read::open_index(repo).ok();
+    for hit in recalled.hits {
+        if memory.len() >= limit {
+            break;
+        }
+        let wanted = hit.strength == crate::semantic::Match::Strong
+            && matches!(
+                hit.kind,
+                crate::record::Kind::Lesson | crate::record::Kind::Decision
+            )
+            && !memory.iter().any(|r| r.id.as_str() == hit.id);
+        if !wanted {
+            continue;
+        }
+        if let Some(record) = index
+            .as_ref()
+            .and_then(|i| i.get(&hit.id.parse().ok()?).ok().flatten())
+        {
+            memory.push(record);
+        }
+    }
 }

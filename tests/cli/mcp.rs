@@ -261,9 +261,13 @@ fn mcp_recall_finds_a_recorded_decision_compactly_and_show_has_the_body() {
     let hit = &hits[0];
     assert_eq!(
         keys(hit),
-        ["id", "kind", "score", "snippet", "status", "tags", "title"],
+        [
+            "id", "kind", "match", "score", "snippet", "status", "tags", "title"
+        ],
         "compact fields only: {hit}"
     );
+    assert_eq!(hit["match"], "strong", "a question answered: {recalled}");
+    assert_eq!(recalled["answered"], true);
     assert_eq!(hit["kind"], "decision");
     assert_eq!(hit["title"], "Cache memory in SQLite FTS5");
     assert_eq!(hit["status"], "accepted");
