@@ -17,13 +17,13 @@ use gix::ObjectId;
 
 use crate::changes::{self, CommitChanges};
 use crate::error::UserError;
+use crate::policy::journal::Verdict;
 use crate::policy::run::Checker;
 use crate::policy::{self, Hook};
 use crate::repo::{Repo, git_command, run_captured};
 use crate::store::DIR;
 
 use super::check::{Checked, conclude, journal, read_verdicts, ref_range};
-use crate::policy::journal::Verdict;
 
 /// The verdict on one pushed ref.
 #[derive(Debug)]
