@@ -101,6 +101,13 @@ impl Repo {
         self.git_dir().join("datazentr")
     }
 
+    /// Where git-zen keeps state that belongs to the clone rather than to one worktree (the
+    /// hooks' journal of verdicts): `datazentr/` in git's common dir, which linked worktrees
+    /// share, as they share the hooks.
+    pub fn shared_state_dir(&self) -> PathBuf {
+        self.inner.common_dir().join("datazentr")
+    }
+
     /// `Name <email>` of the author git would use for a commit now, if one is configured.
     pub fn author(&self) -> Option<String> {
         let sig = self.inner.author()?.ok()?;

@@ -1,4 +1,5 @@
-//! `git zen check`, `git zen policy list`, `git zen trust`, and the report printer the hooks share.
+//! `git zen check`, `git zen policy list|verdicts`, `git zen trust`, and the report printer the
+//! hooks share.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -6,7 +7,9 @@ use std::path::PathBuf;
 use anstyle::{AnsiColor, Style};
 use git_zen::error::UserError;
 use git_zen::policy::Severity;
+use git_zen::policy::journal::{Outcome, Verdict};
 use git_zen::record::Record;
+use git_zen::repo::{Repo, RepoError};
 use git_zen::usecase::check::{self, Checked, Target};
 
 use super::ui::Terminal;
@@ -273,6 +276,18 @@ enum PolicyCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The hooks' recent verdicts in this clone, newest first: blocked or passed, and which rules
+    /// blocked. Kept in the git dir (never committed, bounded); `[policies] journal = false` in
+    /// `.datazentr/config.toml` stops the hooks from keeping it. In a bare repository: the
+    /// server hook's verdicts.
+    Verdicts {
+        /// How many verdicts to show.
+        #[arg(long, value_name = "N", default_value_t = 20)]
+        limit: usize,
+        /// Print one JSON array.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(serde::Serialize)]
@@ -287,7 +302,13 @@ struct RuleJson<'a> {
 }
 
 pub fn run_policy(args: &PolicyArgs) -> CmdResult {
-    let PolicyCommand::List { json } = args.command;
+    match args.command {
+        PolicyCommand::List { json } => run_policy_list(json),
+        PolicyCommand::Verdicts { limit, json } => run_verdicts(limit, json),
+    }
+}
+
+fn run_policy_list(json: bool) -> CmdResult {
     let repo = open_repo()?;
     let policies = check::policies(&repo)?;
     let mut rules: Vec<RuleJson> = policies
@@ -339,6 +360,67 @@ pub fn run_policy(args: &PolicyArgs) -> CmdResult {
         }
     }
     anstream::stdout().write_all(&buf)?;
+    Ok(())
+}
+
+fn run_verdicts(limit: usize, json: bool) -> CmdResult {
+    let cwd = std::env::current_dir()?;
+    let verdicts = match Repo::discover(&cwd) {
+        Ok(repo) => check::verdicts(&repo, limit)?,
+        // A server: the pre-receive hook keeps its journal in the bare repository.
+        Err(RepoError::Bare(_)) => git_zen::usecase::server::verdicts(&cwd, limit)?,
+        Err(e) => return Err(e.into()),
+    };
+    let mut buf = Vec::new();
+    if json {
+        output::json(&mut buf, &verdicts)?;
+    } else {
+        print_verdicts(&mut buf, &verdicts)?;
+    }
+    // Rendered whole, then written once: a closed pipe (`| head`) stops one write, not many.
+    anstream::stdout().write_all(&buf)?;
+    Ok(())
+}
+
+/// One line per verdict: local time, hook, outcome, the rules that blocked (or the warnings),
+/// then dimmed the files read, the rules skipped and what a push judged.
+fn print_verdicts(out: &mut impl Write, verdicts: &[Verdict]) -> std::io::Result<()> {
+    if verdicts.is_empty() {
+        return writeln!(
+            out,
+            "no verdicts yet: the hooks keep one each time they judge a commit or a push"
+        );
+    }
+    let zone = jiff::tz::TimeZone::system();
+    for v in verdicts {
+        let time = v
+            .time
+            .to_zoned_datetime(zone.clone())
+            .strftime("%Y-%m-%d %H:%M:%S");
+        let (style, outcome) = match v.outcome {
+            Outcome::Blocked => (ERROR, "blocked"),
+            Outcome::Passed => (Style::new(), "passed"),
+        };
+        let what = match (v.outcome, v.warnings) {
+            (Outcome::Blocked, _) => v.rules.join(","),
+            (Outcome::Passed, 0) => "-".to_owned(),
+            (Outcome::Passed, w) => plural(w, "warning"),
+        };
+        let mut details = vec![plural(v.files, "file")];
+        if !v.skipped.is_empty() {
+            details.push(format!("skipped {}", v.skipped.join(",")));
+        }
+        details.extend(v.range.clone());
+        if v.truncated {
+            details.push("some rules not kept".to_owned());
+        }
+        writeln!(
+            out,
+            "{time}  {:<11} {style}{outcome:<7}{style:#}  {what}  {DIM}({}){DIM:#}",
+            v.hook,
+            details.join("; ")
+        )?;
+    }
     Ok(())
 }
 

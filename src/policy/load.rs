@@ -43,6 +43,8 @@ struct PoliciesConfig {
     sets: Option<Vec<Spanned<String>>>,
     /// `false` turns off the pre-commit note about past failures where a change is made.
     past_failures: Option<bool>,
+    /// `false` turns off the hooks' journal of verdicts in the git dir.
+    journal: Option<bool>,
 }
 
 /// A rule's keys as merged so far, and where they came from.
@@ -56,10 +58,15 @@ struct Pending {
 /// `.datazentr/config.toml` enables, merged with `.datazentr/policies/*.toml` in name order.
 pub fn load(workdir: &Path) -> Result<Policies, PolicyError> {
     let root = workdir.join(DIR);
-    let (sets, past_failures) = enabled_sets(&root.join("config.toml"))?;
+    let Settings {
+        sets,
+        past_failures,
+        journal,
+    } = settings(&root.join("config.toml"))?;
     let mut pending: Vec<Pending> = Vec::new();
     let mut policies = Policies {
         past_failure_notes: past_failures,
+        journal,
         ..Policies::default()
     };
     for (name, text) in BUILT_IN_SETS {
@@ -94,13 +101,28 @@ pub fn load(workdir: &Path) -> Result<Policies, PolicyError> {
     Ok(policies)
 }
 
-/// The built-in sets `[policies] sets` enables (all by default), and whether past failures are
-/// noted at commit time (`[policies] past_failures`, on by default).
-fn enabled_sets(config: &Path) -> Result<(Vec<String>, bool), PolicyError> {
+/// What `[policies]` in `.datazentr/config.toml` says besides the rules.
+struct Settings {
+    /// The built-in sets it enables (all by default).
+    sets: Vec<String>,
+    /// Whether past failures are noted at commit time (`past_failures`, on by default).
+    past_failures: bool,
+    /// Whether the hooks keep their journal of verdicts (`journal`, on by default).
+    journal: bool,
+}
+
+/// Reads `[policies]` from the config file at `config`; a missing file means the defaults.
+fn settings(config: &Path) -> Result<Settings, PolicyError> {
     let all = || BUILT_IN_SETS.iter().map(|(n, _)| n.to_string()).collect();
     let text = match fs::read_to_string(config) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((all(), true)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Settings {
+                sets: all(),
+                past_failures: true,
+                journal: true,
+            });
+        }
         Err(source) => {
             return Err(PolicyError::Io {
                 path: config.to_path_buf(),
@@ -110,13 +132,18 @@ fn enabled_sets(config: &Path) -> Result<(Vec<String>, bool), PolicyError> {
     };
     let file = PathBuf::from(DIR).join("config.toml");
     let parsed: Config = toml::from_str(&text).map_err(|e| toml_error(&file, &text, &e))?;
-    let past_failures = parsed
-        .policies
+    let section = parsed.policies;
+    let past_failures = section
         .as_ref()
         .and_then(|p| p.past_failures)
         .unwrap_or(true);
-    let Some(sets) = parsed.policies.and_then(|p| p.sets) else {
-        return Ok((all(), past_failures));
+    let journal = section.as_ref().and_then(|p| p.journal).unwrap_or(true);
+    let Some(sets) = section.and_then(|p| p.sets) else {
+        return Ok(Settings {
+            sets: all(),
+            past_failures,
+            journal,
+        });
     };
     for set in &sets {
         if !BUILT_IN_SETS.iter().any(|(n, _)| n == set.get_ref()) {
@@ -131,10 +158,11 @@ fn enabled_sets(config: &Path) -> Result<(Vec<String>, bool), PolicyError> {
             });
         }
     }
-    Ok((
-        sets.into_iter().map(Spanned::into_inner).collect(),
+    Ok(Settings {
+        sets: sets.into_iter().map(Spanned::into_inner).collect(),
         past_failures,
-    ))
+        journal,
+    })
 }
 
 fn set_names() -> String {

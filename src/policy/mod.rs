@@ -10,6 +10,7 @@
 pub mod baseline;
 pub mod command;
 pub mod decision;
+pub mod journal;
 pub mod lines;
 mod load;
 pub mod memory;
@@ -182,6 +183,9 @@ pub struct Policies {
     /// Whether the pre-commit hook names the recorded failures whose `paths` cover a staged
     /// file (`[policies] past_failures = false` in `.datazentr/config.toml` turns it off).
     pub past_failure_notes: bool,
+    /// Whether the hooks keep their journal of verdicts in the git dir (`[policies] journal =
+    /// false` in `.datazentr/config.toml` turns it off).
+    pub journal: bool,
 }
 
 impl Policies {

@@ -3,7 +3,7 @@
 //! command gates not run for lack of trust, and the memory that speaks to what failed — computed
 //! once, so each front end only renders it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use gix::ObjectId;
 
@@ -11,6 +11,7 @@ use crate::changes::{self, CommitChanges};
 use crate::error::UserError;
 use crate::event::Event;
 use crate::policy::baseline::Baseline;
+use crate::policy::journal::{Journal, Verdict};
 use crate::policy::memory;
 use crate::policy::run::Checker;
 use crate::policy::trust::TrustStore;
@@ -104,7 +105,8 @@ const MEMORY_LIMIT: usize = 3;
 /// Judges `target` by every rule (`hook: None`, as `git zen check` does) or by the rules of one
 /// hook. Returns `None` when a hook has nothing to judge (no staged change, no message, no
 /// pushed commit): the policies are not even loaded then. A hook that blocks queues
-/// `policy.failed`. Secrets listed in `.datazentr/secrets-baseline.toml` are not reported.
+/// `policy.failed`; every hook's verdict goes to the journal (see [`verdicts`]). Secrets listed in
+/// `.datazentr/secrets-baseline.toml` are not reported.
 pub fn check(
     repo: &Repo,
     ui: &mut dyn Ui,
@@ -126,6 +128,10 @@ fn run(
         Commits(Vec<CommitChanges>),
         Tree(Vec<crate::changes::Change>),
     }
+    let range = match &target {
+        Target::Push { lines, .. } => pushed_range(lines),
+        _ => None,
+    };
     let changes = match target {
         Target::Staged { message } => Changes::Staged(changes::staged(repo.gix())?, message),
         Target::Range(range) => Changes::Commits(
@@ -184,7 +190,65 @@ fn run(
         };
         checked.emitted = publish(repo, ui, vec![event]);
     }
+    if let Some(hook) = hook {
+        journal(&repo.shared_state_dir(), hook.name(), &checked, range);
+    }
     Ok(Some(checked))
+}
+
+/// Appends a hook's verdict to the journal in `dir`, unless the project turned the journal off
+/// (`[policies] journal = false`). A journal that cannot be written is skipped without a word:
+/// it is a record for the dashboard and must never fail, slow or clutter a commit.
+pub(super) fn journal(dir: &Path, hook: &str, checked: &Checked, range: Option<String>) {
+    if checked.policies.journal {
+        let _ = Journal::at(dir).append(&Verdict::new(hook, &checked.report, range));
+    }
+}
+
+/// The newest `limit` verdicts of this clone's hooks (every worktree's), newest first, as
+/// `git zen policy verdicts` and the dashboard show them. Empty when no hook has judged anything
+/// yet or the journal is turned off; a torn line (a hook killed while writing) is skipped.
+pub fn verdicts(repo: &Repo, limit: usize) -> Result<Vec<Verdict>, UserError> {
+    read_verdicts(&repo.shared_state_dir(), limit)
+}
+
+/// The newest `limit` verdicts of the journal in `dir`.
+pub(super) fn read_verdicts(dir: &Path, limit: usize) -> Result<Vec<Verdict>, UserError> {
+    Journal::at(dir).read(limit).map_err(|e| {
+        UserError::failed(format!(
+            "cannot read the journal of verdicts in {}: {e}",
+            dir.display()
+        ))
+    })
+}
+
+/// What a push judges, for the journal: `<remote ref> <old>..<new>` per pushed ref, or
+/// `<remote ref> <new>` for a new one; deletions and bad lines are left out.
+fn pushed_range(lines: &[String]) -> Option<String> {
+    let refs: Vec<String> = lines
+        .iter()
+        .filter_map(|line| {
+            let [_, local, remote_ref, remote] = line.split_whitespace().collect::<Vec<_>>()[..]
+            else {
+                return None;
+            };
+            Some(ref_range(remote_ref, remote, local))
+        })
+        .filter(|r| !r.is_empty())
+        .collect();
+    (!refs.is_empty()).then(|| refs.join(", "))
+}
+
+/// `<refname> <old>..<new>` with ids cut to 12 hex digits, `<refname> <new>` for a new ref, empty
+/// for a deletion.
+pub(super) fn ref_range(refname: &str, old: &str, new: &str) -> String {
+    let null = |id: &str| id.bytes().all(|b| b == b'0');
+    let short = |id: &str| id.get(..12).unwrap_or(id).to_owned();
+    match (null(old), null(new)) {
+        (_, true) => String::new(),
+        (true, false) => format!("{refname} {}", short(new)),
+        (false, false) => format!("{refname} {}..{}", short(old), short(new)),
+    }
 }
 
 /// The verdict on a finished run, for any caller of the checker (the commands and hooks here,

@@ -8,7 +8,8 @@
 //! (policies, decisions for `requires-decision`), and runs the pre-push rules on the new commits
 //! exactly as the client's hook would. Command gates never run here unless the server's admin
 //! trusted them (`<bare>/datazentr/trust.toml`): a push must not run programs of the pusher's
-//! choosing on the server.
+//! choosing on the server. Each ref's verdict goes to the bare repository's own journal
+//! (`<bare>/datazentr/verdicts.jsonl`), unless the pushed `.datazentr/config.toml` turns it off.
 
 use std::path::{Path, PathBuf};
 
@@ -16,12 +17,13 @@ use gix::ObjectId;
 
 use crate::changes::{self, CommitChanges};
 use crate::error::UserError;
+use crate::policy::journal::Verdict;
 use crate::policy::run::Checker;
 use crate::policy::{self, Hook};
 use crate::repo::{Repo, git_command, run_captured};
 use crate::store::DIR;
 
-use super::check::{Checked, conclude};
+use super::check::{Checked, conclude, journal, read_verdicts, ref_range};
 
 /// The verdict on one pushed ref.
 #[derive(Debug)]
@@ -41,7 +43,7 @@ pub fn pre_receive(dir: &Path, lines: &[String]) -> Result<Vec<RefVerdict>, User
     let mut verdicts = Vec::new();
     for line in lines {
         let fields: Vec<&str> = line.split_whitespace().collect();
-        let [_, new, refname] = fields[..] else {
+        let [old, new, refname] = fields[..] else {
             continue;
         };
         if new.bytes().all(|b| b == b'0') {
@@ -65,6 +67,8 @@ pub fn pre_receive(dir: &Path, lines: &[String]) -> Result<Vec<RefVerdict>, User
             continue;
         }
         let checked = judge(&git_dir, tip.trim(), &ids)?;
+        let range = ref_range(refname, old, new);
+        journal(&state_dir(&git_dir), "pre-receive", &checked, Some(range));
         verdicts.push(RefVerdict {
             refname: refname.to_owned(),
             commits: ids.len(),
@@ -72,6 +76,16 @@ pub fn pre_receive(dir: &Path, lines: &[String]) -> Result<Vec<RefVerdict>, User
         });
     }
     Ok(verdicts)
+}
+
+/// The newest `limit` verdicts of the server hook in the bare repository at `dir`, newest first.
+pub fn verdicts(dir: &Path, limit: usize) -> Result<Vec<Verdict>, UserError> {
+    read_verdicts(&state_dir(&git_dir_of(dir)?), limit)
+}
+
+/// Where the bare repository keeps git-zen's state (its trust file, the journal).
+fn state_dir(git_dir: &Path) -> PathBuf {
+    git_dir.join("datazentr")
 }
 
 /// Runs the pre-push rules of `tip`'s `.datazentr/` on commits `ids`, for the bare repository
@@ -182,7 +196,7 @@ fn write_memory(repo: &Repo, tip: ObjectId) -> Result<(), UserError> {
 /// Command gates run only if the server's admin trusted their files: the bare repository's own
 /// trust file (`<bare>/datazentr/trust.toml`) is the scratch repository's.
 fn trust_like_the_server(git_dir: &Path, repo: &Repo) {
-    let theirs = git_dir.join("datazentr").join("trust.toml");
+    let theirs = state_dir(git_dir).join("trust.toml");
     if theirs.is_file() {
         let ours = repo.state_dir().join("trust.toml");
         let _ = std::fs::create_dir_all(repo.state_dir());

@@ -21,3 +21,4 @@ mod records;
 mod regressions;
 mod screens;
 mod services;
+mod verdicts;
