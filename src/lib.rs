@@ -32,3 +32,4 @@ pub mod store;
 pub mod text;
 pub mod usecase;
 pub mod validate;
+pub mod web;

@@ -1,0 +1,366 @@
+//! The read model over one repository: its record files (through the cache), its git history,
+//! its policy files, its outbox and, when asked for, a hub's clone.
+//!
+//! A [`LocalModel`] is opened per request (or once per site build) and refreshes the cache once
+//! when it opens, so every page sees the records as they are now. The list of all records is
+//! kept between requests in [`Shared`], keyed by the cache's version: at 10k records reading
+//! every row back costs more than the refresh, and a page shows only 50 of them.
+
+use std::sync::{Arc, Mutex};
+
+use crate::error::UserError;
+use crate::hub::{self, Hub};
+use crate::index::{self, Hit, Index, RecallQuery};
+use crate::record::Record;
+use crate::repo::{self, Repo};
+use crate::store::Store;
+use crate::usecase::read::{self, ListFilter, RecallRequest};
+
+use super::model::{
+    Change, HubProject, HubRecord, HubView, PolicyView, ReadModel, RecordPage, RecordQuery, Row,
+    RuleView, ServicesView, Snapshot, VerdictView,
+};
+
+/// What outlives one request: the last snapshot of all records, with the version it was read at.
+#[derive(Default)]
+pub struct Shared {
+    snapshot: Mutex<Option<(String, Arc<Snapshot>)>>,
+}
+
+/// The read model of one repository, refreshed when opened.
+pub struct LocalModel {
+    repo: Repo,
+    index: Index,
+    version: String,
+    shared: Arc<Shared>,
+    hub: Option<String>,
+}
+
+impl LocalModel {
+    /// Opens `repo`'s cache, bringing it up to date. `hub` names the hub of the hub page (`""`:
+    /// the project's default hub), `None` for no hub page.
+    pub fn open(repo: Repo, shared: Arc<Shared>, hub: Option<String>) -> Result<Self, UserError> {
+        let store = Store::open(&repo)?;
+        let (index, _) = Index::open_fresh(&repo, &store)?;
+        let status = index.status()?;
+        // A refresh that changed something writes the database (or its log); one that found
+        // nothing new writes nothing. So the write time and the count name the records' state.
+        let modified = index
+            .modified()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        let version = format!("{modified:x}-{}-{}", status.records, status.errors);
+        Ok(LocalModel {
+            repo,
+            index,
+            version,
+            shared,
+            hub,
+        })
+    }
+
+    /// The repository it reads.
+    pub fn repo(&self) -> &Repo {
+        &self.repo
+    }
+
+    fn snapshot(&self) -> Result<Arc<Snapshot>, UserError> {
+        let mut kept = self
+            .shared
+            .snapshot
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((version, snapshot)) = kept.as_ref()
+            && *version == self.version
+        {
+            return Ok(snapshot.clone());
+        }
+        let snapshot = Arc::new(Snapshot {
+            records: self.index.records()?,
+            skipped: self
+                .index
+                .errors()?
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        });
+        *kept = Some((self.version.clone(), snapshot.clone()));
+        Ok(snapshot)
+    }
+
+    fn matches(query: &RecordQuery, record: &Record) -> bool {
+        let filter = ListFilter {
+            kind: query.kind,
+            status: query.status,
+            tags: query.tag.iter().cloned().collect(),
+        };
+        filter.matches(record)
+            && query.author.as_ref().is_none_or(|a| {
+                record
+                    .author
+                    .as_ref()
+                    .is_some_and(|ra| ra.to_lowercase().contains(&a.to_lowercase()))
+            })
+            && query.path.as_ref().is_none_or(|p| record.governs(p))
+    }
+}
+
+/// At most this many search hits are ranked for a timeline search (then paginated).
+const SEARCH_LIMIT: usize = 500;
+
+impl ReadModel for LocalModel {
+    fn version(&self) -> Result<String, UserError> {
+        Ok(self.version.clone())
+    }
+
+    fn all(&self) -> Result<Arc<Snapshot>, UserError> {
+        self.snapshot()
+    }
+
+    fn records(&self, query: &RecordQuery) -> Result<RecordPage, UserError> {
+        let per_page = query.per_page.max(1);
+        let page = query.page.max(1);
+        let snapshot = self.snapshot()?;
+        let rows: Vec<Row> = match query.text.as_deref().map(str::trim) {
+            Some(text) if !text.is_empty() => {
+                let request = RecallRequest {
+                    text: Some(text.to_owned()),
+                    filter: ListFilter {
+                        kind: query.kind,
+                        status: query.status,
+                        tags: query.tag.iter().cloned().collect(),
+                    },
+                    path: query.path.clone(),
+                    all: true,
+                    limit: SEARCH_LIMIT,
+                    hub: None,
+                };
+                read::recall(&self.repo, &request)?
+                    .hits
+                    .into_iter()
+                    .filter_map(|hit| {
+                        let record = snapshot.get(&hit.id)?;
+                        Self::matches(query, record).then(|| Row {
+                            snippet: Some(hit.snippet),
+                            ..Row::of(record)
+                        })
+                    })
+                    .collect()
+            }
+            _ => snapshot
+                .records
+                .iter()
+                .rev()
+                .filter(|r| Self::matches(query, r))
+                .map(Row::of)
+                .collect(),
+        };
+        let total = rows.len();
+        let rows = rows
+            .into_iter()
+            .skip((page - 1) * per_page)
+            .take(per_page)
+            .collect();
+        Ok(RecordPage {
+            rows,
+            total,
+            page,
+            per_page,
+        })
+    }
+
+    fn record(&self, id: &str) -> Result<Record, UserError> {
+        Ok(self.index.resolve(id)?)
+    }
+
+    fn recall(&self, text: &str, limit: usize) -> Result<Vec<Hit>, UserError> {
+        let request = RecallRequest {
+            text: Some(text.to_owned()).filter(|t| !t.trim().is_empty()),
+            limit,
+            ..RecallRequest::default()
+        };
+        Ok(read::recall(&self.repo, &request)?.hits)
+    }
+
+    // related: switch to usecase::read::related once it is on main.
+    fn related(&self, id: &str, limit: usize) -> Result<Vec<Hit>, UserError> {
+        let record = self.index.resolve(id)?;
+        // Any title word may match: the title's own words rank the closest records first.
+        let words: Vec<String> = record
+            .title
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() > 2)
+            .map(str::to_lowercase)
+            .collect();
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let text = words.join(" ");
+        let query = RecallQuery {
+            text: Some(&text),
+            limit: limit + 1,
+            ..RecallQuery::default()
+        };
+        let mut hits = index::recall(&self.index, &query)?;
+        hits.retain(|h| h.id != record.id.as_str());
+        hits.truncate(limit);
+        Ok(hits)
+    }
+
+    fn history(&self, file: &str) -> Result<Vec<Change>, UserError> {
+        let mut git = self.repo.git();
+        git.args([
+            "log",
+            "--follow",
+            "-n",
+            "50",
+            "--format=%H%x1f%an%x1f%aI%x1f%s",
+            "--",
+            file,
+        ]);
+        // A repository without commits has no history: that is an empty list, not an error.
+        let out = repo::run_captured(&mut git).unwrap_or_default();
+        Ok(parse_log(&out))
+    }
+
+    fn files(&self) -> Result<Arc<Vec<String>>, UserError> {
+        let mut git = self.repo.git();
+        git.args(["ls-files", "-z"]);
+        let out = repo::run_captured(&mut git)?;
+        let mut files: Vec<String> = out
+            .split('\0')
+            .filter(|f| !f.is_empty())
+            .map(str::to_owned)
+            .collect();
+        files.sort();
+        files.dedup();
+        Ok(Arc::new(files))
+    }
+
+    fn policies(&self) -> Result<PolicyView, UserError> {
+        let policies = match crate::usecase::check::policies(&self.repo) {
+            Ok(policies) => policies,
+            Err(e) => {
+                return Ok(PolicyView {
+                    problem: Some(e.to_string()),
+                    ..PolicyView::default()
+                });
+            }
+        };
+        Ok(PolicyView {
+            rules: policies
+                .rules
+                .iter()
+                .map(|r| RuleView {
+                    id: r.id.clone(),
+                    kind: r.kind.name().to_owned(),
+                    severity: r.severity.to_string(),
+                    hooks: r.hooks.iter().map(|h| h.name().to_owned()).collect(),
+                    message: r.message.clone(),
+                    source: format!("{}:{}", r.source.file.display(), r.source.line),
+                })
+                .collect(),
+            disabled: policies.disabled.clone(),
+            problem: None,
+        })
+    }
+
+    // verdicts: switch to usecase::check::verdicts once the hook journal is on main.
+    fn verdicts(&self, _limit: usize) -> Result<Vec<VerdictView>, UserError> {
+        Ok(Vec::new())
+    }
+
+    fn hub(&self) -> Result<Option<HubView>, UserError> {
+        let Some(spec) = &self.hub else {
+            return Ok(None);
+        };
+        let spec = Some(spec.as_str()).filter(|s| !s.is_empty());
+        let hub = Hub::resolve(spec, Some(self.repo.workdir()))?;
+        let query = RecallQuery {
+            all: true,
+            limit: 200,
+            ..RecallQuery::default()
+        };
+        let mut records: Vec<HubRecord> = hub::recall::hub_hits(&hub, &query)?
+            .into_iter()
+            .map(|h| HubRecord {
+                evidence: h.evidence.as_ref().map(|e| e.summary()).unwrap_or_default(),
+                mostly_failure: h.evidence.as_ref().is_some_and(|e| e.mostly_failure()),
+                id: h.id,
+                title: h.title,
+                kind: h.kind,
+                status: h.status,
+            })
+            .collect();
+        records.sort_by(|a, b| b.evidence.cmp(&a.evidence).then(a.id.cmp(&b.id)));
+        let projects = if hub.has_clone() {
+            hub::registry::list(&hub)?
+                .projects
+                .into_iter()
+                .map(|p| HubProject {
+                    template: format!("{} {}", p.entry.template, p.entry.version),
+                    skills: p.entry.skills,
+                    inherited: p.entry.inherited.len(),
+                    stage: p.current_stage.as_str().to_owned(),
+                    since: p.since,
+                    name: p.entry.name,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Some(HubView {
+            name: hub.name.clone(),
+            url: hub.url.clone(),
+            records,
+            projects,
+        }))
+    }
+
+    fn services(&self) -> Result<ServicesView, UserError> {
+        let status = crate::usecase::services::status(&self.repo)?;
+        let outbox = status.outbox;
+        Ok(ServicesView {
+            webhooks: status
+                .webhooks
+                .into_iter()
+                .map(|w| (w.url, w.events))
+                .collect(),
+            queued: outbox.queued,
+            refused: outbox.refused,
+            recent: outbox
+                .recent
+                .iter()
+                .map(|d| {
+                    (
+                        d.time.clone(),
+                        d.event.clone(),
+                        d.url.clone(),
+                        d.status.to_string(),
+                    )
+                })
+                .collect(),
+            failing: outbox
+                .failing
+                .iter()
+                .map(|d| (d.event.clone(), d.url.clone(), d.last_error.clone()))
+                .collect(),
+            ai_spend_usd: status.ai_spend_usd,
+        })
+    }
+}
+
+/// `git log --format=%H%x1f%an%x1f%aI%x1f%s` output as changes.
+pub fn parse_log(out: &str) -> Vec<Change> {
+    out.lines()
+        .filter_map(|line| {
+            let mut parts = line.split('\x1f');
+            Some(Change {
+                commit: parts.next()?.to_owned(),
+                author: parts.next()?.to_owned(),
+                date: parts.next()?.to_owned(),
+                subject: parts.next().unwrap_or_default().to_owned(),
+            })
+        })
+        .collect()
+}
