@@ -6,7 +6,9 @@
 //! kept between requests in [`Shared`], keyed by the cache's version: at 10k records reading
 //! every row back costs more than the refresh, and a page shows only 50 of them.
 
+use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
 use crate::error::UserError;
 use crate::hub::{self, Hub};
@@ -21,10 +23,17 @@ use super::model::{
     RuleView, ServicesView, Snapshot, VerdictView,
 };
 
-/// What outlives one request: the last snapshot of all records, with the version it was read at.
+/// What outlives one request: the last snapshot of all records, with the version it was read
+/// at and when the cache was last written then.
 #[derive(Default)]
 pub struct Shared {
-    snapshot: Mutex<Option<(String, Arc<Snapshot>)>>,
+    kept: Mutex<Option<Kept>>,
+}
+
+struct Kept {
+    modified: Option<SystemTime>,
+    version: String,
+    snapshot: Arc<Snapshot>,
 }
 
 /// The read model of one repository, refreshed when opened.
@@ -32,29 +41,51 @@ pub struct LocalModel {
     repo: Repo,
     index: Index,
     version: String,
-    shared: Arc<Shared>,
+    snapshot: Arc<Snapshot>,
     hub: Option<String>,
 }
 
 impl LocalModel {
     /// Opens `repo`'s cache, bringing it up to date. `hub` names the hub of the hub page (`""`:
     /// the project's default hub), `None` for no hub page.
+    ///
+    /// The snapshot of all records is read again only when this refresh re-read a file or
+    /// another process wrote the cache since; its version is a digest of the records'
+    /// content, so a file re-read without a change (git's "racily clean" case) does not make
+    /// open pages reload.
     pub fn open(repo: Repo, shared: Arc<Shared>, hub: Option<String>) -> Result<Self, UserError> {
         let store = Store::open(&repo)?;
-        let (index, _) = Index::open_fresh(&repo, &store)?;
-        let status = index.status()?;
-        // A refresh that changed something writes the database (or its log); one that found
-        // nothing new writes nothing. So the write time and the count name the records' state.
-        let modified = index
-            .modified()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_nanos());
-        let version = format!("{modified:x}-{}-{}", status.records, status.errors);
+        let (index, report) = Index::open_fresh(&repo, &store)?;
+        let modified = index.modified();
+        let mut kept = shared
+            .kept
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let unchanged = report.parsed == 0 && report.removed == 0;
+        let (version, snapshot) = match kept.as_ref() {
+            Some(k) if unchanged && k.modified == modified => {
+                (k.version.clone(), k.snapshot.clone())
+            }
+            _ => {
+                let snapshot = Arc::new(Snapshot {
+                    records: index.records()?,
+                    skipped: index.errors()?.iter().map(ToString::to_string).collect(),
+                });
+                let version = digest(&snapshot);
+                *kept = Some(Kept {
+                    modified,
+                    version: version.clone(),
+                    snapshot: snapshot.clone(),
+                });
+                (version, snapshot)
+            }
+        };
+        drop(kept);
         Ok(LocalModel {
             repo,
             index,
             version,
-            shared,
+            snapshot,
             hub,
         })
     }
@@ -65,27 +96,7 @@ impl LocalModel {
     }
 
     fn snapshot(&self) -> Result<Arc<Snapshot>, UserError> {
-        let mut kept = self
-            .shared
-            .snapshot
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some((version, snapshot)) = kept.as_ref()
-            && *version == self.version
-        {
-            return Ok(snapshot.clone());
-        }
-        let snapshot = Arc::new(Snapshot {
-            records: self.index.records()?,
-            skipped: self
-                .index
-                .errors()?
-                .iter()
-                .map(ToString::to_string)
-                .collect(),
-        });
-        *kept = Some((self.version.clone(), snapshot.clone()));
-        Ok(snapshot)
+        Ok(self.snapshot.clone())
     }
 
     fn matches(query: &RecordQuery, record: &Record) -> bool {
@@ -363,4 +374,16 @@ pub fn parse_log(out: &str) -> Vec<Change> {
             })
         })
         .collect()
+}
+
+/// A digest of every record's file, front matter and body, and of the broken files.
+fn digest(snapshot: &Snapshot) -> String {
+    let mut hasher = std::hash::DefaultHasher::new();
+    for r in &snapshot.records {
+        r.file.hash(&mut hasher);
+        r.front_matter.hash(&mut hasher);
+        r.body.hash(&mut hasher);
+    }
+    snapshot.skipped.hash(&mut hasher);
+    format!("{:016x}-{}", hasher.finish(), snapshot.records.len())
 }
