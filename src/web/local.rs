@@ -38,7 +38,7 @@ pub struct Shared {
 const TRUST_REFRESH: Duration = Duration::from_secs(1);
 
 struct Kept {
-    modified: Option<SystemTime>,
+    modified: String,
     version: String,
     snapshot: Arc<Snapshot>,
 }
@@ -89,7 +89,13 @@ impl LocalModel {
                 fresh
             }
         };
-        let modified = index.modified();
+        // What the last refresh that changed something wrote (its time and the counts): the
+        // database file's own mtime also moves when SQLite checkpoints on close.
+        let status = index.status()?;
+        let modified = format!(
+            "{:?}-{}-{}",
+            status.last_refresh, status.records, status.errors
+        );
         let mut kept = shared
             .kept
             .lock()
