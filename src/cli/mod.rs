@@ -17,6 +17,7 @@ mod read;
 mod recall;
 mod record;
 mod review;
+mod serve;
 mod services;
 mod ui;
 mod validate;
@@ -90,6 +91,8 @@ enum Command {
     Mcp(mcp::McpArgs),
     Agents(agents::AgentsArgs),
     Ci(ci::CiArgs),
+    Serve(serve::ServeArgs),
+    Site(serve::SiteArgs),
     #[command(hide = true)]
     Hook(hooks::HookArgs),
 
@@ -149,6 +152,8 @@ fn run(command: Command) -> CmdResult {
         Command::Mcp(args) => mcp::run(&args),
         Command::Agents(args) => agents::run(&args),
         Command::Ci(args) => ci::run(&args),
+        Command::Serve(args) => serve::run_serve(&args),
+        Command::Site(args) => serve::run_site(&args),
         Command::Hook(args) => hooks::run_hook(&args),
 
         Command::Demo(args) => demo::run(&args),

@@ -109,28 +109,38 @@ pub struct Related {
 pub fn related(repo: &Repo, query: &str, limit: usize) -> Result<Related, UserError> {
     let index = super::read::open_index(repo)?;
     let record = index.resolve(query)?;
+    let hits = related_in(repo, &index, &record, limit)?;
+    Ok(Related { record, hits })
+}
+
+/// [`related`] for a record of an already open cache (the dashboard keeps one open).
+pub fn related_in(
+    repo: &Repo,
+    index: &Index,
+    record: &Record,
+    limit: usize,
+) -> Result<Vec<Hit>, UserError> {
     let settings = RecallSettings::load(repo.workdir());
     let embedder = Embedder::load(settings.model.as_deref())?;
     embed::ensure(
-        &index,
+        index,
         &embedder,
         settings.inline_limit(),
-        Some(&local_background(repo, &index)),
+        Some(&local_background(repo, index)),
     )?;
     let vector = match index.vector_of(embedder.id(), embedder.dimensions(), record.id.as_str())? {
         Some(vector) => vector,
         // Not embedded yet (a big memory still filling in): this one is cheap to do now.
-        None => embedder.embed(&crate::semantic::text::text(&record)),
+        None => embedder.embed(&crate::semantic::text::text(record)),
     };
-    let hits = crate::index::similar(
-        &index,
+    Ok(crate::index::similar(
+        index,
         embedder.id(),
         &vector,
         Scope::default(),
-        Some(&record.id.to_string()),
+        Some(record.id.as_str()),
         limit,
-    )?;
-    Ok(Related { record, hits })
+    )?)
 }
 
 /// Cosine similarity from which a new record is pointed out as a near-duplicate of a current

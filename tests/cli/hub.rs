@@ -546,3 +546,22 @@ fn genesis_seeds_from_the_default_hub_registers_the_project_and_takes_hub_templa
         outside_genesis.stderr
     );
 }
+
+#[test]
+fn the_dashboard_shows_the_hubs_records_with_hub_and_no_hub_page_without() {
+    let hub = Hub::new();
+    let alice = hub.member();
+    let id = pattern(&alice, "Blue green deploys", "deploy");
+    alice.zen_ok(&["promote", &id[..16]]);
+    let server = crate::dashboard::Server::start(&alice, &["--hub", "team"]);
+    let page = server.text("hub");
+    assert!(page.contains("Blue green deploys"), "{page}");
+    assert!(page.contains("Hub <strong>team</strong>"), "{page}");
+    assert!(
+        server.text("").contains("href=\"/hub\""),
+        "the hub is in the navigation"
+    );
+    drop(server);
+    let plain = crate::dashboard::Server::start(&alice, &[]);
+    assert_eq!(plain.get("hub").status(), 404);
+}

@@ -5,6 +5,8 @@ mod support;
 mod agents;
 mod bad_input;
 mod baselines;
+mod browser;
+mod dashboard;
 mod editing;
 mod faults;
 mod genesis;
