@@ -224,6 +224,12 @@ fn embed_missing(repo: &git_zen::repo::Repo, hub: Option<&str>, quiet: bool) -> 
     Ok(())
 }
 
+/// Whether the project recalls by keyword only (`[recall] mode = "keyword"`): then refresh and
+/// rebuild embed nothing (an explicit `index embed` still does).
+fn keyword_only(repo: &git_zen::repo::Repo) -> bool {
+    git_zen::semantic::settings::RecallSettings::load(repo.workdir()).mode == Some(Mode::Keyword)
+}
+
 pub fn run_index(args: &IndexArgs) -> CmdResult {
     if let IndexAction::Embed { hub, quiet } = &args.action {
         let repo = super::open_repo()?;
@@ -292,7 +298,9 @@ pub fn run_index(args: &IndexArgs) -> CmdResult {
                 report.removed
             )?;
             drop(index);
-            embed_missing(&repo, None, false)?;
+            if !keyword_only(&repo) {
+                embed_missing(&repo, None, false)?;
+            }
         }
         IndexAction::Rebuild => {
             let bar = output::progress_bar("indexing");
@@ -301,7 +309,9 @@ pub fn run_index(args: &IndexArgs) -> CmdResult {
             report_broken(&index)?;
             writeln!(anstream::stdout(), "indexed {} records", report.parsed)?;
             drop(index);
-            embed_missing(&repo, None, false)?;
+            if !keyword_only(&repo) {
+                embed_missing(&repo, None, false)?;
+            }
         }
         IndexAction::Embed { .. } => unreachable!("handled above"),
     }

@@ -16,6 +16,7 @@ mod hub;
 mod importing;
 mod judging;
 mod mcp;
+mod meaning;
 mod merging;
 mod policies;
 mod recall;

@@ -563,8 +563,11 @@ fn paraphrased_questions_find_their_record() {
                         chunk
                             .iter()
                             .filter(|(text, expect)| {
-                                let hits =
-                                    recall(repo, &[text.as_str(), "--mode", mode, "--limit", "5"]);
+                                let run = repo.zen_ok(&[
+                                    "recall", "--json", text, "--mode", mode, "--limit", "5",
+                                ]);
+                                let hits: Vec<serde_json::Value> =
+                                    serde_json::from_str(&run.stdout).unwrap();
                                 ids(&hits).iter().any(|id| id.starts_with(expect.as_str()))
                             })
                             .count()
