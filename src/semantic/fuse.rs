@@ -54,7 +54,7 @@ pub const LEAST_SIMILARITY: f32 = 0.2;
 /// Similarities of neighbouring hits differ by a few hundredths, so the full weights (×1.25 for
 /// a proven pattern) would override what the question says; a tenth of each weight moves a
 /// record by a rank or two instead, as it moves a bm25 score among close matches.
-const WEIGHT_SHARE: f64 = 0.1;
+pub const WEIGHT_SHARE: f64 = 0.1;
 
 /// A recall weight, softened for a fused score (see [`WEIGHT_SHARE`]).
 pub fn soften(weight: f64) -> f64 {

@@ -170,7 +170,7 @@ pub fn near_duplicates(repo: &Repo, record: &Record) -> Vec<Hit> {
             embedder.id(),
             &vector,
             Scope::default(),
-            Some(&record.id.to_string()),
+            Some(record.id.as_str()),
             3,
         )?;
         Ok(hits
@@ -181,7 +181,7 @@ pub fn near_duplicates(repo: &Repo, record: &Record) -> Vec<Hit> {
     find().unwrap_or_default()
 }
 
-/// What [`embed`] did.
+/// What [`embed()`] did.
 #[derive(Debug, serde::Serialize)]
 pub struct Embedded {
     /// Record texts embedded by this run.

@@ -235,12 +235,7 @@ impl ReadModel for LocalModel {
 
     fn related(&self, id: &str, limit: usize) -> Result<Vec<Hit>, UserError> {
         let record = self.index.resolve(id)?;
-        Ok(crate::usecase::meaning::related_in(
-            &self.repo,
-            &self.index,
-            &record,
-            limit,
-        )?)
+        crate::usecase::meaning::related_in(&self.repo, &self.index, &record, limit)
     }
 
     fn history(&self, file: &str) -> Result<Vec<Change>, UserError> {

@@ -207,7 +207,7 @@ impl Encoder {
     /// Assembles the encoder; query, key and value are fused into one matrix product.
     pub fn new(shape: Shape, mut weights: Weights<'_>) -> Result<Self, String> {
         let h = shape.hidden_size;
-        if shape.num_attention_heads == 0 || h % shape.num_attention_heads != 0 {
+        if shape.num_attention_heads == 0 || !h.is_multiple_of(shape.num_attention_heads) {
             return Err(format!(
                 "hidden size {h} does not split into {} heads",
                 shape.num_attention_heads
