@@ -202,12 +202,29 @@ impl Recalled {
 
 /// Ranked hits from the project's memory (and a hub's, when asked).
 pub fn recall(repo: &Repo, request: &RecallRequest) -> Result<Recalled, UserError> {
-    let index = open_index(repo)?;
     let settings = RecallSettings::load(repo.workdir());
     let mode = request.mode.or(settings.mode).unwrap_or_default();
     let mut notes = Vec::new();
     let question = request.text.as_deref().filter(|t| !t.trim().is_empty());
-    let meaning = question.and_then(|q| Meaning::prepare(&settings, mode, q, &mut notes));
+    // The model loads and embeds the question on another core while this one refreshes the
+    // cache: the two are independent, and each takes about as long as a whole keyword recall.
+    let (index, meaning) = std::thread::scope(|scope| {
+        let embedding = question.map(|q| {
+            let settings = &settings;
+            scope.spawn(move || {
+                let mut notes = Vec::new();
+                (Meaning::prepare(settings, mode, q, &mut notes), notes)
+            })
+        });
+        let index = open_index(repo);
+        let meaning = embedding.and_then(|e| {
+            let (meaning, said) = e.join().expect("embedding the question panicked");
+            notes.extend(said);
+            meaning
+        });
+        (index, meaning)
+    });
+    let index = index?;
     if let Some(meaning) = &meaning {
         meaning.cover(&index, &meaning::local_background(repo, &index), &mut notes)?;
     }
