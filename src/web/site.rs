@@ -280,8 +280,10 @@ impl ReadModel for SiteModel<'_> {
     fn recall(&self, text: &str, limit: usize) -> Result<Vec<Hit>, UserError> {
         self.local.recall(text, limit)
     }
+    /// By shared title words, not by meaning: the site's bytes must not depend on which vectors
+    /// this clone's cache happens to hold, and embedding a large memory takes minutes.
     fn related(&self, id: &str, limit: usize) -> Result<Vec<Hit>, UserError> {
-        self.local.related(id, limit)
+        self.local.related_by_words(id, limit)
     }
     fn history(&self, file: &str) -> Result<Vec<Change>, UserError> {
         Ok(self.histories.get(file).cloned().unwrap_or_default())
