@@ -50,7 +50,7 @@ pub struct Semantic<'a> {
 }
 
 /// One result of [`recall`]; results come best first.
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Hit {
     /// Full 22-character id.
     pub id: String,
@@ -180,6 +180,19 @@ pub fn recall(index: &Index, query: &RecallQuery<'_>) -> Result<Vec<Hit>, IndexE
     hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| b.id.cmp(&a.id)));
     hits.truncate(query.limit);
     Ok(hits)
+}
+
+impl Hit {
+    /// A hit for a record found another way (the static site's related records by title
+    /// words), with `score` as its relevance: no keyword rank, no similarity, a weak match.
+    pub fn found(record: Record, score: f64) -> Hit {
+        let mut hit = to_hit(Ranked {
+            relevance: score,
+            ..Ranked::plain(record)
+        });
+        hit.score = score;
+        hit
+    }
 }
 
 /// The `limit` records in `scope` nearest in meaning to `vector` (a unit vector of `model`),

@@ -158,33 +158,6 @@ impl LocalModel {
 /// At most this many search hits are ranked for a timeline search (then paginated).
 const SEARCH_LIMIT: usize = 500;
 
-impl LocalModel {
-    /// The records sharing the most title words with the record `id` names (any word may
-    /// match; the closest first), itself left out: related records that need no model.
-    pub fn related_by_words(&self, id: &str, limit: usize) -> Result<Vec<Hit>, UserError> {
-        let record = self.index.resolve(id)?;
-        let words: Vec<String> = record
-            .title
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| w.chars().count() > 2)
-            .map(str::to_lowercase)
-            .collect();
-        if words.is_empty() {
-            return Ok(Vec::new());
-        }
-        let text = words.join(" ");
-        let query = RecallQuery {
-            text: Some(&text),
-            limit: limit + 1,
-            ..RecallQuery::default()
-        };
-        let mut hits = crate::index::recall(&self.index, &query)?;
-        hits.retain(|h| h.id != record.id.as_str());
-        hits.truncate(limit);
-        Ok(hits)
-    }
-}
-
 impl ReadModel for LocalModel {
     fn version(&self) -> Result<String, UserError> {
         Ok(self.version.clone())

@@ -84,11 +84,13 @@ pub fn build(repo: Repo, options: &SiteOptions) -> Result<Built, UserError> {
     let local = LocalModel::open(repo, shared.clone(), None)?;
     let histories = histories(local.repo())?;
     let files = local.files()?;
+    let all = local.all()?;
+    let related = related_by_title_words(&all.records, pages::record::RELATED);
     let model = SiteModel {
         local: &local,
         histories: &histories,
+        related: &related,
     };
-    let all = model.all()?;
     let mut site: Vec<(String, Vec<u8>)> = Vec::new();
     let top = Ctx::static_at(0, base_url.clone(), false);
     site.push((
@@ -127,6 +129,12 @@ pub fn build(repo: Repo, options: &SiteOptions) -> Result<Built, UserError> {
         site.push((name.into(), html.into_bytes()));
     }
     let ctx = Ctx::static_at(1, base_url, false);
+    let governed = pages::record::Governed::new(
+        &files,
+        all.records
+            .iter()
+            .flat_map(|r| r.paths.iter().map(String::as_str)),
+    );
     let rendered = crate::par::map_with(
         &all.records,
         64,
@@ -140,10 +148,11 @@ pub fn build(repo: Repo, options: &SiteOptions) -> Result<Built, UserError> {
             let model = SiteModel {
                 local,
                 histories: &histories,
+                related: &related,
             };
             let file = record.file.to_string_lossy().replace('\\', "/");
             let history = histories.get(&file).map(Vec::as_slice).unwrap_or_default();
-            pages::record::render_with(&model, &ctx, record, history, &files)
+            pages::record::render_with(&model, &ctx, record, history, &governed)
         },
     );
     for (record, html) in all.records.iter().zip(rendered) {
@@ -262,6 +271,62 @@ fn histories(repo: &Repo) -> Result<HashMap<String, Vec<Change>>, UserError> {
 struct SiteModel<'a> {
     local: &'a LocalModel,
     histories: &'a HashMap<String, Vec<Change>>,
+    related: &'a HashMap<String, Vec<Hit>>,
+}
+
+/// Each current record's related records by shared title words, for the whole site at once: a
+/// word shared by few titles counts more (its inverse document frequency), words in more than
+/// 500 titles count for nothing, and ties go to the newer record. Deterministic, and one pass
+/// over an inverted index instead of one search per page.
+fn related_by_title_words(records: &[Record], limit: usize) -> HashMap<String, Vec<Hit>> {
+    let words = |r: &Record| -> Vec<String> {
+        let mut w: Vec<String> = r
+            .title
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() > 2)
+            .map(str::to_lowercase)
+            .collect();
+        w.sort();
+        w.dedup();
+        w
+    };
+    let current: Vec<&Record> = records.iter().filter(|r| r.status.is_current()).collect();
+    let titles: Vec<Vec<String>> = current.iter().map(|r| words(r)).collect();
+    let mut postings: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, title) in titles.iter().enumerate() {
+        for word in title {
+            postings.entry(word.as_str()).or_default().push(i);
+        }
+    }
+    let n = current.len().max(1) as f64;
+    let mut out = HashMap::new();
+    for record in records {
+        let mut scores: HashMap<usize, f64> = HashMap::new();
+        for word in words(record) {
+            let Some(posting) = postings.get(word.as_str()).filter(|p| p.len() <= 500) else {
+                continue;
+            };
+            let idf = (n / posting.len() as f64).ln() + 1.0;
+            for &i in posting {
+                *scores.entry(i).or_default() += idf;
+            }
+        }
+        let mut ranked: Vec<(usize, f64)> = scores
+            .into_iter()
+            .filter(|&(i, _)| current[i].id != record.id)
+            .collect();
+        ranked.sort_by(|a, b| {
+            b.1.total_cmp(&a.1)
+                .then(current[b.0].id.cmp(&current[a.0].id))
+        });
+        let hits = ranked
+            .into_iter()
+            .take(limit)
+            .map(|(i, score)| Hit::found(current[i].clone(), score))
+            .collect();
+        out.insert(record.id.to_string(), hits);
+    }
+    out
 }
 
 impl ReadModel for SiteModel<'_> {
@@ -283,7 +348,9 @@ impl ReadModel for SiteModel<'_> {
     /// By shared title words, not by meaning: the site's bytes must not depend on which vectors
     /// this clone's cache happens to hold, and embedding a large memory takes minutes.
     fn related(&self, id: &str, limit: usize) -> Result<Vec<Hit>, UserError> {
-        self.local.related_by_words(id, limit)
+        let mut hits = self.related.get(id).cloned().unwrap_or_default();
+        hits.truncate(limit);
+        Ok(hits)
     }
     fn history(&self, file: &str) -> Result<Vec<Change>, UserError> {
         Ok(self.histories.get(file).cloned().unwrap_or_default())

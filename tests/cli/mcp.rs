@@ -629,3 +629,30 @@ fn mcp_record_refuses_a_body_over_a_mebibyte_and_writes_nothing() {
     assert!(error.contains("at most 1048576 (1 MiB"), "{error}");
     assert!(repo.list_json(&[]).is_empty());
 }
+
+#[test]
+fn mcp_record_warns_an_agent_about_a_near_duplicate_and_records_it() {
+    let repo = TestRepo::initialized();
+    let first = repo.record(&[
+        "decision",
+        "Use Redis for session caching",
+        "-m",
+        "Sessions live in Redis with a 30 minute TTL, so any app server can serve any user.",
+    ]);
+    repo.zen_ok(&["recall", "sessions"]); // the cache and its vectors exist from here on
+    let mut mcp = Session::start(&repo);
+    let recorded = mcp.answer(
+        "record",
+        json!({
+            "kind": "decision",
+            "title": "Store user sessions in Redis",
+            "body": "We cache sessions in Redis with a 30 minute TTL so any server can handle any user."
+        }),
+    );
+    let warning = recorded["warning"].as_str().unwrap_or_default();
+    assert!(
+        warning.contains("very similar to") && warning.contains(&first[..10]),
+        "{recorded}"
+    );
+    assert_eq!(repo.list_json(&[]).len(), 2, "recorded all the same");
+}
