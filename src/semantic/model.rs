@@ -77,7 +77,7 @@ impl Embedder {
 
     /// How many numbers a vector has.
     pub fn dimensions(&self) -> usize {
-        self.model.embed("").len()
+        self.model.dimensions()
     }
 }
 

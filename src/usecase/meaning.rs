@@ -122,16 +122,20 @@ pub fn related_in(
 ) -> Result<Vec<Hit>, UserError> {
     let settings = RecallSettings::load(repo.workdir());
     let embedder = Embedder::load(settings.model.as_deref())?;
-    embed::ensure(
-        index,
-        &embedder,
-        settings.inline_limit(),
-        Some(&local_background(repo, index)),
-    )?;
-    let vector = match index.vector_of(embedder.id(), embedder.dimensions(), record.id.as_str())? {
+    let dimensions = embedder.dimensions();
+    let vector = match index.vector_of(embedder.id(), dimensions, record.id.as_str())? {
+        // Embedded: the others most likely are too (a page of the dashboard asks this for
+        // every record it shows, so the coverage count is not paid each time).
         Some(vector) => vector,
-        // Not embedded yet (a big memory still filling in): this one is cheap to do now.
-        None => embedder.embed(&crate::semantic::text::text(record)),
+        None => {
+            let background = local_background(repo, index);
+            embed::ensure(index, &embedder, settings.inline_limit(), Some(&background))?;
+            match index.vector_of(embedder.id(), dimensions, record.id.as_str())? {
+                Some(vector) => vector,
+                // Still missing (a big memory filling in): this one is cheap to do now.
+                None => embedder.embed(&crate::semantic::text::text(record)),
+            }
+        }
     };
     Ok(crate::index::similar(
         index,

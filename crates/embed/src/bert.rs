@@ -288,6 +288,11 @@ impl Encoder {
         }
     }
 
+    /// The width of the hidden states, and so of the sentence vector.
+    pub fn dimensions(&self) -> usize {
+        self.shape.hidden_size
+    }
+
     /// The most tokens one sequence may have.
     pub fn max_positions(&self) -> usize {
         self.shape.max_position_embeddings

@@ -100,6 +100,11 @@ impl Model {
         &self.id
     }
 
+    /// How many numbers a vector of this model has.
+    pub fn dimensions(&self) -> usize {
+        self.encoder.dimensions()
+    }
+
     /// The word pieces `text` becomes (after the cut to the model's input length).
     pub fn tokens(&self, text: &str) -> Vec<u32> {
         self.tokenizer.encode(text, self.max_tokens)
