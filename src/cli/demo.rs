@@ -161,6 +161,14 @@ pub fn run(args: &DemoArgs) -> CmdResult {
     )?;
     tour.step("git zen", &["list"])?;
     tour.step("git zen", &["list", "--kind", "lesson", "--json"])?;
+    // Recall by meaning: the question shares no distinctive word with the lesson it finds.
+    tour.step(
+        "git zen",
+        &[
+            "recall",
+            "why did our unit tests not catch the schema change",
+        ],
+    )?;
     tour.step("git zen", &["show", &last_word(&fts)[..12]])?;
     tour.step("git zen", &["validate"])?;
     tour.step("git", &["add", ".datazentr"])?;

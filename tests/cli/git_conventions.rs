@@ -224,4 +224,12 @@ fn the_demo_runs_end_to_end() {
         run.stdout
     );
     assert!(target.join(".datazentr/decisions").is_dir());
+    // The question shares no distinctive word with the lesson; recall by meaning finds it first.
+    let recalled = run
+        .stdout
+        .split("$ git zen recall")
+        .nth(1)
+        .and_then(|rest| rest.lines().nth(1))
+        .unwrap_or_default();
+    assert!(recalled.contains("Mocked the DB"), "{}", run.stdout);
 }
