@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use super::Embedder;
-use crate::index::{Index, IndexError};
+use crate::index::{Index, IndexError, Pending};
 
 /// Records embedded per batch by [`fill`]: about two seconds of work on two cores.
 const BATCH: usize = 32;
@@ -65,10 +65,7 @@ pub fn ensure(
         .map(|p| (p.text.len() / 4 + 2).min(256))
         .sum();
     if !pending.is_empty() && tokens <= inline {
-        let texts: Vec<&str> = pending.iter().map(|p| p.text.as_str()).collect();
-        let vectors = embedder.embed_all(&texts);
-        let computed: Vec<(String, Vec<f32>)> =
-            pending.into_iter().map(|p| p.key).zip(vectors).collect();
+        let computed = embed_pending(embedder, pending);
         index.store_vectors(embedder.id(), &computed)?;
         return Ok(Coverage {
             embedded: embedded + computed.len() as u64,
@@ -91,6 +88,13 @@ pub fn embedding_now(cache: &Path) -> bool {
 
 fn lock_path(cache: &Path) -> PathBuf {
     PathBuf::from(format!("{}.embed.lock", cache.display()))
+}
+
+/// The vectors of pending texts, each with the key to store it under.
+fn embed_pending(embedder: &Embedder, pending: Vec<Pending>) -> Vec<(String, Vec<f32>)> {
+    let texts: Vec<&str> = pending.iter().map(|p| p.text.as_str()).collect();
+    let vectors = embedder.embed_all(&texts);
+    pending.into_iter().map(|p| p.key).zip(vectors).collect()
 }
 
 /// Starts the background embedder unless one is running; `true` if one is now running.
@@ -138,10 +142,7 @@ pub fn fill<E: From<IndexError>>(
         if pending.is_empty() {
             return Ok(Some(done));
         }
-        let texts: Vec<&str> = pending.iter().map(|p| p.text.as_str()).collect();
-        let vectors = embedder.embed_all(&texts);
-        let computed: Vec<(String, Vec<f32>)> =
-            pending.into_iter().map(|p| p.key).zip(vectors).collect();
+        let computed = embed_pending(embedder, pending);
         open()?.store_vectors(embedder.id(), &computed)?;
         crate::fault::point("embed.batch");
         done += computed.len() as u64;

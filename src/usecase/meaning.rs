@@ -349,7 +349,10 @@ pub(crate) fn add_recalled_memory(
     let Ok(recalled) = super::read::recall(repo, &request) else {
         return;
     };
-    let index = super::read::open_index(repo).ok();
+    // Recall has just refreshed the cache: read the hits' records from it as it is.
+    let index = crate::store::Store::open(repo)
+        .ok()
+        .and_then(|store| Index::open_as_is(repo, &store));
     for hit in recalled.hits {
         if memory.len() >= limit {
             break;
