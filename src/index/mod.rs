@@ -20,10 +20,10 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use outcomes::Evidence;
-pub use query::{Hit, RecallQuery, Semantic, recall, similar};
+pub use query::{Gathered, Hit, RecallQuery, Semantic, gather, rank, recall, similar};
 pub use refresh::RefreshReport;
 pub(crate) use tree::head_tree;
-pub use vectors::{Pending, Scope};
+pub use vectors::{Pending, Scope, Stored};
 
 use crate::id::RecordId;
 use crate::record::{Record, RecordError};

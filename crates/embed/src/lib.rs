@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 mod bert;
+mod q8;
 mod tensors;
 mod tokenizer;
 

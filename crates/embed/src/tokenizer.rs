@@ -49,15 +49,19 @@ impl Vocabulary {
             lines,
             slots: vec![u32::MAX; size],
         };
-        for id in 0..table.lines.len() {
-            let piece = table.piece(id as u32);
-            // The first line of a piece wins, as in a map filled in line order.
-            if table.get(piece).is_none() {
-                let mut slot = hash(piece) & (size - 1);
-                while table.slots[slot] != u32::MAX {
-                    slot = (slot + 1) & (size - 1);
+        for id in 0..table.lines.len() as u32 {
+            let piece = table.piece(id);
+            let mut slot = hash(piece) & (size - 1);
+            loop {
+                match table.slots[slot] {
+                    u32::MAX => {
+                        table.slots[slot] = id;
+                        break;
+                    }
+                    // The first line of a piece wins, as in a map filled in line order.
+                    other if table.piece(other) == piece => break,
+                    _ => slot = (slot + 1) & (size - 1),
                 }
-                table.slots[slot] = id as u32;
             }
         }
         table
