@@ -366,16 +366,8 @@ fn linear(x: &ArrayView2<'_, f32>, layer: &Linear, scratch: &mut Vec<f32>) -> Ar
             let y_values = y.as_slice_mut().expect("a new array is contiguous");
             let mut offset = 0;
             for block in blocks {
-                let Tensor::Q8 {
-                    rows,
-                    cols,
-                    scales,
-                    data,
-                } = block
-                else {
-                    unreachable!("Int8 matrices hold Q8 tensors")
-                };
-                q8::product(x, *cols, data, scales, &mut y_values[offset..], stride);
+                let (rows, cols, scales, data) = q8_parts(block);
+                q8::product(x, cols, data, scales, &mut y_values[offset..], stride);
                 offset += rows;
             }
             y
@@ -384,19 +376,11 @@ fn linear(x: &ArrayView2<'_, f32>, layer: &Linear, scratch: &mut Vec<f32>) -> Ar
             scratch.clear();
             let mut rows = 0;
             for block in blocks {
-                let Tensor::Q8 {
-                    rows: r,
-                    cols,
-                    scales,
-                    data,
-                } = block
-                else {
-                    unreachable!("Int8 matrices hold Q8 tensors")
-                };
-                for (row, scale) in data.chunks_exact(*cols).zip(scales) {
+                let (block_rows, cols, scales, data) = q8_parts(block);
+                for (row, scale) in data.chunks_exact(cols).zip(scales) {
                     scratch.extend(row.iter().map(|&b| f32::from(b as i8) * scale));
                 }
-                rows += r;
+                rows += block_rows;
             }
             let w = ArrayView2::from_shape((rows, x.ncols()), &scratch[..])
                 .expect("rows × cols values");
@@ -407,6 +391,19 @@ fn linear(x: &ArrayView2<'_, f32>, layer: &Linear, scratch: &mut Vec<f32>) -> Ar
         row.iter_mut().zip(&layer.bias).for_each(|(v, b)| *v += b);
     }
     y
+}
+
+/// An int8 block's rows, columns, row scales and bytes.
+fn q8_parts<'t>(block: &'t Tensor<'_>) -> (usize, usize, &'t [f32], &'t [u8]) {
+    match block {
+        Tensor::Q8 {
+            rows,
+            cols,
+            scales,
+            data,
+        } => (*rows, *cols, scales, data),
+        Tensor::F32 { .. } => unreachable!("Int8 matrices hold Q8 tensors"),
+    }
 }
 
 fn layer_norm(x: &mut Array2<f32>, norm: &Norm, eps: f32) {
