@@ -278,6 +278,19 @@ mod tests {
         }
     }
 
+    /// A question goes through the int8 kernel, a batch of eight through expanded f32 weights
+    /// and a general matrix product: the two must agree to float rounding.
+    #[test]
+    fn the_int8_kernel_and_the_expanded_weights_give_the_same_vector() {
+        let model = Model::embedded().unwrap();
+        let text = "how do we keep people logged in between requests";
+        let alone = model.embed(text);
+        let batch = model.embed_all(&[text; 8], 2);
+        for vector in batch {
+            assert!(cosine(&alone, &vector) > 0.9999, "{}", cosine(&alone, &vector));
+        }
+    }
+
     #[test]
     fn batches_give_the_same_vectors_as_one_at_a_time() {
         let model = Model::embedded().unwrap();
