@@ -287,7 +287,11 @@ mod tests {
         let alone = model.embed(text);
         let batch = model.embed_all(&[text; 8], 2);
         for vector in batch {
-            assert!(cosine(&alone, &vector) > 0.9999, "{}", cosine(&alone, &vector));
+            assert!(
+                cosine(&alone, &vector) > 0.9999,
+                "{}",
+                cosine(&alone, &vector)
+            );
         }
     }
 
