@@ -350,6 +350,12 @@ impl ReadModel for OrgModel {
     }
 }
 
+/// A project folder: its entry, and its newest stage event's (stage, time).
+type Folder = (
+    Option<crate::hub::registry::ProjectEntry>,
+    Option<(String, String)>,
+);
+
 /// Every hub's registered projects, with their current stage.
 fn projects(db: &Db, conn: &mut postgres::Client) -> Result<Vec<HubProject>, OrgError> {
     let rows = conn
@@ -360,13 +366,8 @@ fn projects(db: &Db, conn: &mut postgres::Client) -> Result<Vec<HubProject>, Org
         )
         .map_err(db.err())?;
     // (hub, folder) -> (entry, newest stage event's (stage, time))
-    let mut folders: std::collections::BTreeMap<
-        (String, String),
-        (
-            Option<crate::hub::registry::ProjectEntry>,
-            Option<(String, String)>,
-        ),
-    > = std::collections::BTreeMap::new();
+    let mut folders: std::collections::BTreeMap<(String, String), Folder> =
+        std::collections::BTreeMap::new();
     for r in &rows {
         let hub: String = r.get(0);
         let path: String = r.get(1);

@@ -156,49 +156,62 @@ pub fn recall(
         }
         tx.commit().map_err(&err)?;
     }
-    // (rid, relevance, keyword rank, similarity, fused, strength)
-    let ranked: Vec<(i64, f64, Option<usize>, Option<f32>, Option<f64>, Match)> =
-        if vector.is_some() {
-            let keyword_ids: Vec<i64> = if query.mode == Mode::Semantic {
-                Vec::new()
-            } else {
-                keyword.iter().map(|k| k.0).collect()
-            };
-            fuse::fuse(&keyword_ids, &similarity, depth as usize)
-                .into_iter()
-                .map(|f| {
-                    let all_words = keyword.iter().any(|k| k.0 == f.rowid && k.2);
-                    let close = f.similarity.is_some_and(|s| s >= STRONG_SIMILARITY);
-                    let strength = if close || (all_words && query.mode != Mode::Semantic) {
-                        Match::Strong
-                    } else {
-                        Match::Weak
-                    };
-                    (
-                        f.rowid,
-                        f.fused,
-                        f.keyword_rank,
-                        f.similarity,
-                        Some(f.fused),
-                        strength,
-                    )
-                })
-                .collect()
+    let ranked: Vec<Candidate> = if vector.is_some() {
+        let keyword_ids: Vec<i64> = if query.mode == Mode::Semantic {
+            Vec::new()
         } else {
-            keyword
-                .iter()
-                .enumerate()
-                .map(|(i, k)| {
-                    let strength = if k.2 { Match::Strong } else { Match::Weak };
-                    (k.0, k.1, Some(i + 1), None, None, strength)
-                })
-                .collect()
+            keyword.iter().map(|k| k.0).collect()
         };
-    let rids: Vec<i64> = ranked.iter().map(|r| r.0).collect();
+        fuse::fuse(&keyword_ids, &similarity, depth as usize)
+            .into_iter()
+            .map(|f| {
+                let all_words = keyword.iter().any(|k| k.0 == f.rowid && k.2);
+                let close = f.similarity.is_some_and(|s| s >= STRONG_SIMILARITY);
+                let strength = if close || (all_words && query.mode != Mode::Semantic) {
+                    Match::Strong
+                } else {
+                    Match::Weak
+                };
+                Candidate {
+                    rid: f.rowid,
+                    relevance: f.fused,
+                    keyword_rank: f.keyword_rank,
+                    similarity: f.similarity,
+                    fused: Some(f.fused),
+                    strength,
+                }
+            })
+            .collect()
+    } else {
+        keyword
+            .iter()
+            .enumerate()
+            .map(|(i, k)| {
+                let strength = if k.2 { Match::Strong } else { Match::Weak };
+                Candidate {
+                    rid: k.0,
+                    relevance: k.1,
+                    keyword_rank: Some(i + 1),
+                    similarity: None,
+                    fused: None,
+                    strength,
+                }
+            })
+            .collect()
+    };
+    let rids: Vec<i64> = ranked.iter().map(|r| r.rid).collect();
     let rows = load(db, &mut conn, &rids)?;
     let evidence = evidence(db, &mut conn, rows.values())?;
     let mut hits = Vec::new();
-    for (rid, relevance, keyword_rank, similarity, fused, strength) in ranked {
+    for Candidate {
+        rid,
+        relevance,
+        keyword_rank,
+        similarity,
+        fused,
+        strength,
+    } in ranked
+    {
         let Some(row) = rows.get(&rid) else { continue };
         let mut hit = Hit::found(row.record.clone(), relevance);
         let [status, outcome, recency] = crate::index::weights(&row.record);
@@ -240,6 +253,20 @@ pub fn recall(
     hits.truncate(query.limit);
     Ok(hits)
 }
+
+/// A record's place in the ranking, before the weights.
+struct Candidate {
+    rid: i64,
+    /// The fused score, or `ts_rank` when ranked by keyword alone.
+    relevance: f64,
+    keyword_rank: Option<usize>,
+    similarity: Option<f32>,
+    fused: Option<f64>,
+    strength: Match,
+}
+
+/// An outcome event as evidence reads it: (project, verdict, time).
+type Event = (String, String, String);
 
 /// A record row read back: its hub and the record parsed from its text.
 #[derive(Debug, Clone)]
@@ -291,7 +318,7 @@ pub(crate) fn evidence<'a>(
 ) -> Result<HashMap<(i32, String), Evidence>, OrgError> {
     let rows: Vec<&Row> = rows.collect();
     let ids: Vec<String> = rows.iter().map(|r| r.record.id.to_string()).collect();
-    let mut events: HashMap<(i32, String), Vec<(String, String, String)>> = HashMap::new();
+    let mut events: HashMap<(i32, String), Vec<Event>> = HashMap::new();
     for r in conn
         .query(
             "SELECT hub_id, record_id, content FROM zen_files WHERE record_id = ANY($1)",

@@ -259,6 +259,8 @@ impl PgServer {
             cmd.arg("-c").arg(stop).arg(self.bin.join("pg_ctl"));
             cmd
         };
+        // Never waited for: it is meant to outlive this process.
+        #[allow(clippy::zombie_processes)]
         cmd.stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
