@@ -51,6 +51,7 @@ CREATE INDEX zen_records_tsv ON zen_records USING gin (tsv);
 CREATE INDEX zen_records_embedding ON zen_records USING hnsw (embedding vector_cosine_ops);
 CREATE INDEX zen_records_id ON zen_records (id text_pattern_ops);
 CREATE INDEX zen_records_newest ON zen_records (id DESC) WHERE error IS NULL;
+CREATE INDEX zen_records_key ON zen_records (text_key);
 CREATE INDEX zen_records_pending ON zen_records (hub_id) WHERE embedding IS NULL AND error IS NULL;
 -- The other files of a hub that pages read: outcome events (`record_id` set) and the project
 -- registry (`projects/**`).
