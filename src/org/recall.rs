@@ -9,8 +9,8 @@
 //!
 //! Cost: two indexed queries (GIN and HNSW) of at most `depth` rows, one to read the winners.
 //! A word common to most records would make ranking every match expensive at a million
-//! records, so records with *any* of the words are ranked among the first
-//! [`ANY_WORD_CANDIDATES`] that match.
+//! records, so each keyword list ranks at most the first [`CANDIDATES`] records that match (in
+//! the order the GIN index yields them); a question that specific words answer matches fewer.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -21,8 +21,8 @@ use crate::record::{Kind, Record};
 use crate::semantic::Embedder;
 use crate::semantic::fuse::{self, Match, Mode, STRONG_SIMILARITY};
 
-/// How many records matching any of the words are ranked, at most.
-pub const ANY_WORD_CANDIDATES: i64 = 5000;
+/// How many matching records each keyword list ranks, at most.
+pub const CANDIDATES: i64 = 5000;
 
 /// A hit of org-wide recall: the hub it lives in, and the hit as local recall shapes it.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -77,13 +77,14 @@ pub fn recall(
     let mut keyword: Vec<(i64, f64, bool)> = conn
         .query(
             &format!(
-                "SELECT rid, ts_rank(tsv, q)::float8 FROM zen_records,
-                     plainto_tsquery('english', $1) q
-                 WHERE tsv @@ q AND error IS NULL AND {CURRENT}
-                   AND ($2::text IS NULL OR kind = $2)
+                "WITH q AS (SELECT plainto_tsquery('english', $1) AS q),
+                 c AS (SELECT rid, tsv FROM zen_records, q
+                       WHERE tsv @@ q.q AND error IS NULL AND {CURRENT}
+                         AND ($2::text IS NULL OR kind = $2) LIMIT $4)
+                 SELECT rid, ts_rank(tsv, q.q)::float8 FROM c, q
                  ORDER BY 2 DESC, rid DESC LIMIT $3"
             ),
-            &[&query.text, &kind, &depth],
+            &[&query.text, &kind, &depth, &CANDIDATES],
         )
         .map_err(&err)?
         .iter()
@@ -101,7 +102,7 @@ pub fn recall(
                      SELECT rid, ts_rank(tsv, q.q)::float8 FROM c, q
                      ORDER BY 2 DESC, rid DESC LIMIT $3"
                 ),
-                &[&query.text, &kind, &depth, &ANY_WORD_CANDIDATES],
+                &[&query.text, &kind, &depth, &CANDIDATES],
             )
             .map_err(&err)?;
         for r in any {
