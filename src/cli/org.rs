@@ -50,6 +50,9 @@ enum OrgCommand {
         /// Only this hub (repeatable).
         #[arg(long, value_name = "NAME")]
         hub: Vec<String>,
+        /// Hubs indexed at once (default: the cores, at most 4).
+        #[arg(long, value_name = "N")]
+        jobs: Option<usize>,
         /// Print one JSON array of hub reports (per run, with --watch).
         #[arg(long)]
         json: bool,
@@ -153,8 +156,16 @@ pub fn run(args: &OrgArgs) -> CmdResult {
             watch,
             no_embed,
             hub,
+            jobs,
             json,
-        } => return index(&db, *watch, !*no_embed, hub, *json),
+        } => {
+            let mut options = IndexOptions::new(!*no_embed)?;
+            options.only = hub.clone();
+            if let Some(jobs) = jobs {
+                options.jobs = *jobs;
+            }
+            return index(&db, &options, *watch, *json);
+        }
         OrgCommand::Recall {
             text,
             limit,
@@ -185,12 +196,10 @@ pub fn run(args: &OrgArgs) -> CmdResult {
     Ok(())
 }
 
-fn index(db: &Db, watch: Option<u64>, embed: bool, only: &[String], json: bool) -> CmdResult {
-    let mut options = IndexOptions::new(embed)?;
-    options.only = only.to_vec();
+fn index(db: &Db, options: &IndexOptions, watch: Option<u64>, json: bool) -> CmdResult {
     loop {
         let mut printed = Vec::new();
-        let result = org::index::index(db, &options, &mut |report| {
+        let result = org::index::index(db, options, &mut |report| {
             if !json {
                 let _ = print_report(report);
             }

@@ -15,6 +15,7 @@
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use gix::ObjectId;
@@ -22,6 +23,7 @@ use gix::ObjectId;
 use super::{Db, OrgError};
 use crate::index::tree::{Entry, classify, read_record};
 use crate::record::Record;
+use crate::semantic::Embedder;
 
 /// The advisory lock namespace of indexing (the second key is the hub's id).
 const INDEX_LOCK: i32 = 0x7a65_6e69;
@@ -35,6 +37,8 @@ pub struct IndexOptions {
     pub embed: bool,
     /// Only these hubs (empty: all).
     pub only: Vec<String>,
+    /// Hubs indexed at once (one connection each).
+    pub jobs: usize,
 }
 
 impl IndexOptions {
@@ -44,6 +48,7 @@ impl IndexOptions {
             mirrors: crate::hub::config::data_dir()?.join("org"),
             embed,
             only: Vec::new(),
+            jobs: std::thread::available_parallelism().map_or(2, |n| n.get().min(4)),
         })
     }
 }
@@ -95,7 +100,7 @@ pub struct HubReport {
 pub fn index(
     db: &Db,
     options: &IndexOptions,
-    report: &mut dyn FnMut(&HubReport),
+    report: &mut (dyn FnMut(&HubReport) + Send),
 ) -> Result<Vec<HubReport>, OrgError> {
     let hubs: Vec<(i32, String, String)> = {
         let mut conn = db.checked()?;
@@ -110,44 +115,43 @@ pub fn index(
             return Err(OrgError::UnknownHub(name.clone()));
         }
     }
-    let embedder = if options.embed {
-        Some(crate::semantic::Embedder::load(None)?)
-    } else {
-        None
-    };
-    let mut reports = Vec::new();
-    for (id, name, url) in hubs {
-        if !options.only.is_empty() && !options.only.contains(&name) {
-            continue;
-        }
-        let start = Instant::now();
-        let outcome = match index_hub(db, options, id, &name, &url) {
-            Ok(outcome) => outcome,
-            Err(message) => {
-                if let Ok(mut conn) = db.conn() {
-                    let _ = conn.execute(
-                        "UPDATE zen_hubs SET problem = $2 WHERE id = $1",
-                        &[&id, &message],
-                    );
+    let queue: Vec<(i32, String, String)> = hubs
+        .into_iter()
+        .filter(|(_, name, _)| options.only.is_empty() || options.only.contains(name))
+        .collect();
+    let total = queue.len();
+    let queue = Mutex::new(queue.into_iter());
+    let embedder = Embedding::new(options.embed);
+    let done = Mutex::new((Vec::new(), report, None::<OrgError>));
+    // Hubs in parallel, one connection each: parsing and the database's text search share the
+    // cores.
+    let jobs = options.jobs.clamp(1, total.max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| {
+                loop {
+                    let next = queue.lock().unwrap_or_else(|p| p.into_inner()).next();
+                    let Some((id, name, url)) = next else { break };
+                    let result = one_hub(db, options, &embedder, id, name, &url);
+                    let mut done = done.lock().unwrap_or_else(|p| p.into_inner());
+                    match result {
+                        Ok(hub_report) => {
+                            (done.1)(&hub_report);
+                            done.0.push(hub_report);
+                        }
+                        Err(e) => {
+                            done.2.get_or_insert(e);
+                        }
+                    }
                 }
-                Outcome::Failed { message }
-            }
-        };
-        let mut embedded = 0;
-        if let Some(embedder) = &embedder
-            && !matches!(outcome, Outcome::Failed { .. })
-        {
-            embedded = embed_pending(db, embedder, id)?;
+            });
         }
-        let hub_report = HubReport {
-            hub: name,
-            outcome,
-            embedded,
-            seconds: start.elapsed().as_secs_f64(),
-        };
-        report(&hub_report);
-        reports.push(hub_report);
+    });
+    let (mut reports, _, error) = done.into_inner().unwrap_or_else(|p| p.into_inner());
+    if let Some(e) = error {
+        return Err(e);
     }
+    reports.sort_by(|a, b| a.hub.cmp(&b.hub));
     let failed = reports
         .iter()
         .filter(|r| matches!(r.outcome, Outcome::Failed { .. }))
@@ -159,6 +163,79 @@ pub fn index(
         });
     }
     Ok(reports)
+}
+
+/// The model, loaded the first time a hub has records to embed.
+struct Embedding {
+    wanted: bool,
+    model: Mutex<Option<Arc<Embedder>>>,
+}
+
+impl Embedding {
+    fn new(wanted: bool) -> Embedding {
+        Embedding {
+            wanted,
+            model: Mutex::new(None),
+        }
+    }
+
+    fn get(&self) -> Result<Arc<Embedder>, OrgError> {
+        let mut model = self.model.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(model) = &*model {
+            return Ok(model.clone());
+        }
+        let loaded = Embedder::load(None)?;
+        *model = Some(loaded.clone());
+        Ok(loaded)
+    }
+}
+
+/// Indexes one hub and embeds what it lacks; a database failure while embedding ends the run.
+fn one_hub(
+    db: &Db,
+    options: &IndexOptions,
+    embedding: &Embedding,
+    id: i32,
+    name: String,
+    url: &str,
+) -> Result<HubReport, OrgError> {
+    let start = Instant::now();
+    let outcome = match index_hub(db, options, id, &name, url) {
+        Ok(outcome) => outcome,
+        Err(message) => {
+            if let Ok(mut conn) = db.conn() {
+                let _ = conn.execute(
+                    "UPDATE zen_hubs SET problem = $2 WHERE id = $1",
+                    &[&id, &message],
+                );
+            }
+            Outcome::Failed { message }
+        }
+    };
+    let mut embedded = 0;
+    if embedding.wanted && !matches!(outcome, Outcome::Failed { .. }) && pending(db, id)? {
+        let model = embedding.get()?;
+        embedded = embed_pending(db, &model, id)?;
+    }
+    Ok(HubReport {
+        hub: name,
+        outcome,
+        embedded,
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+/// Whether a hub has records without a vector.
+fn pending(db: &Db, hub_id: i32) -> Result<bool, OrgError> {
+    let mut conn = db.conn()?;
+    let row = conn
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM zen_records
+                            WHERE hub_id = $1 AND embedding IS NULL AND error IS NULL)",
+            &[&hub_id],
+        )
+        .map_err(db.err())?;
+    Ok(row.get(0))
 }
 
 /// The mirror of a hub: named by the hub and a hash of its URL, so a hub re-added with another
@@ -532,11 +609,7 @@ const EMBED_BATCH: i64 = 64;
 
 /// Fills in the vectors of a hub's records that have none: from a row with the same text when
 /// there is one, else from the model.
-pub fn embed_pending(
-    db: &Db,
-    embedder: &crate::semantic::Embedder,
-    hub_id: i32,
-) -> Result<usize, OrgError> {
+pub fn embed_pending(db: &Db, embedder: &Embedder, hub_id: i32) -> Result<usize, OrgError> {
     let mut conn = db.conn()?;
     // Identical texts (a record promoted to several hubs) share one vector.
     let copied = conn

@@ -18,7 +18,7 @@ use crate::record::{Kind, Record, Status};
 use crate::semantic::Mode;
 use crate::web::model::{
     Change, HubProject, HubRecord, HubView, PolicyView, ReadModel, RecordPage, RecordQuery, Row,
-    ServicesView, Snapshot, VerdictView,
+    ServicesView, Snapshot, TemplateView, VerdictView,
 };
 
 /// How many records [`ReadModel::all`] holds, newest first.
@@ -332,7 +332,7 @@ impl ReadModel for OrgModel {
             })
             .collect();
         records.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.id.cmp(&b.1.id)));
-        let projects = projects(&self.db, &mut conn)?;
+        let (projects, templates) = projects(&self.db, &mut conn)?;
         Ok(Some(HubView {
             name: format!("organisation ({} hubs)", hubs.len()),
             url: hubs
@@ -342,6 +342,7 @@ impl ReadModel for OrgModel {
                 .join(", "),
             records: records.into_iter().map(|(_, r)| r).collect(),
             projects,
+            templates,
         }))
     }
 
@@ -356,8 +357,12 @@ type Folder = (
     Option<(String, String)>,
 );
 
-/// Every hub's registered projects, with their current stage.
-fn projects(db: &Db, conn: &mut postgres::Client) -> Result<Vec<HubProject>, OrgError> {
+/// Every hub's registered projects, with their current stage, and how each template's projects
+/// fared (their verdicts on the records they used), most failures first.
+fn projects(
+    db: &Db,
+    conn: &mut postgres::Client,
+) -> Result<(Vec<HubProject>, Vec<TemplateView>), OrgError> {
     let rows = conn
         .query(
             "SELECT h.name, f.path, f.content FROM zen_files f JOIN zen_hubs h ON h.id = f.hub_id
@@ -388,10 +393,50 @@ fn projects(db: &Db, conn: &mut postgres::Client) -> Result<Vec<HubProject>, Org
             }
         }
     }
+    // Verdicts by project id (and by name, for events that have only the name).
+    let mut verdicts: std::collections::HashMap<String, [usize; 3]> = Default::default();
+    for r in conn
+        .query(
+            "SELECT content FROM zen_files WHERE record_id IS NOT NULL",
+            &[],
+        )
+        .map_err(db.err())?
+    {
+        let content: String = r.get(0);
+        let Ok(table) = toml::from_str::<toml::Table>(&content) else {
+            continue;
+        };
+        let get = |k: &str| table.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+        let slot = match get("verdict").as_deref() {
+            Some("success") => 0,
+            Some("failure") => 1,
+            Some("mixed") => 2,
+            _ => continue,
+        };
+        if let Some(project) = get("project_id").or_else(|| get("project")) {
+            verdicts.entry(project).or_default()[slot] += 1;
+        }
+    }
+    let mut templates: std::collections::BTreeMap<String, TemplateView> = Default::default();
     let mut projects: Vec<HubProject> = folders
         .into_iter()
         .filter_map(|((hub, _), (entry, stage))| {
             let entry = entry?;
+            let t = templates
+                .entry(entry.template.clone())
+                .or_insert_with(|| TemplateView {
+                    template: entry.template.clone(),
+                    projects: 0,
+                    success: 0,
+                    failure: 0,
+                    mixed: 0,
+                });
+            t.projects += 1;
+            if let Some([s, f, m]) = verdicts.get(&entry.id) {
+                t.success += s;
+                t.failure += f;
+                t.mixed += m;
+            }
             let (stage, since) =
                 stage.unwrap_or_else(|| (entry.stage.as_str().to_owned(), entry.created.clone()));
             Some(HubProject {
@@ -405,5 +450,13 @@ fn projects(db: &Db, conn: &mut postgres::Client) -> Result<Vec<HubProject>, Org
         })
         .collect();
     projects.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(projects)
+    let share =
+        |t: &TemplateView| t.failure as f64 / (t.success + t.failure + t.mixed).max(1) as f64;
+    let mut templates: Vec<TemplateView> = templates.into_values().collect();
+    templates.sort_by(|a, b| {
+        share(b)
+            .total_cmp(&share(a))
+            .then(a.template.cmp(&b.template))
+    });
+    Ok((projects, templates))
 }

@@ -560,3 +560,67 @@ fn a_server_bound_beyond_loopback_asks_every_request_for_its_token() {
         .zen(&["serve", "--database", &org.url, "--allow-write"]);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
 }
+
+#[test]
+fn the_org_hub_page_shows_every_teams_projects_and_how_their_templates_fare() {
+    let Some(org) = Org::new() else { return };
+    let payments = org.hub("payments");
+    let search = org.hub("search");
+    let used = org.add(&payments, "Cache sessions in Redis", "Because.");
+    for (hub, project, pid, template, verdict) in [
+        (
+            &payments,
+            "checkout",
+            "01jd0000000000000000p1",
+            "web-app",
+            "failure",
+        ),
+        (
+            &search,
+            "indexer",
+            "01jd0000000000000000p2",
+            "rust-cli",
+            "success",
+        ),
+    ] {
+        let folder = hub.work.join(format!("projects/{project}-{pid}"));
+        std::fs::create_dir_all(folder.join("stages")).unwrap();
+        std::fs::write(
+            folder.join("project.toml"),
+            format!("name = \"{project}\"\nid = \"{pid}\"\ntemplate = \"{template}\"\nversion = \"1.0.0\"\nskills = [\"ci\"]\ninherited = []\nstage = \"planning\"\ncreated = \"2026-01-01T00:00:00Z\"\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            folder.join("stages/01jd0000000000000000s1.toml"),
+            "stage = \"active\"\ntime = \"2026-02-01T00:00:00Z\"\n",
+        )
+        .unwrap();
+        let outcome = hub.work.join(format!("outcomes/{used}"));
+        std::fs::create_dir_all(&outcome).unwrap();
+        std::fs::write(
+            outcome.join(format!("{pid}.toml")),
+            format!("record = \"{used}\"\nproject = \"{project}\"\nproject_id = \"{pid}\"\nverdict = \"{verdict}\"\ntime = \"2026-03-01T00:00:00Z\"\nmessage = \"\"\n"),
+        )
+        .unwrap();
+        org.git(&hub.work, &["add", "-A"]);
+        org.git(
+            &hub.work,
+            &["commit", "-q", "--allow-empty", "-m", "project"],
+        );
+        org.git(&hub.work, &["push", "-q", "origin", "HEAD:main"]);
+    }
+    org.ok(&["index", "--no-embed"]);
+    let server = OrgServer::start(&org, &[]);
+    let page = server.text("hub");
+    assert!(page.contains("checkout (payments)"), "{page}");
+    assert!(page.contains("indexer (search)"), "{page}");
+    assert!(page.contains("active since 2026-02-01T00:00:00Z"), "{page}");
+    // Templates, most failures first: web-app's project said failure.
+    let web_app = page.find("<td>web-app</td>").expect("a web-app row");
+    let rust_cli = page.find("<td>rust-cli</td>").expect("a rust-cli row");
+    assert!(web_app < rust_cli, "{page}");
+    assert!(
+        page.contains("Cache sessions in Redis (payments)"),
+        "{page}"
+    );
+}
