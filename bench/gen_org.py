@@ -8,7 +8,7 @@ records, where writing files and committing them would take minutes).
     gen_org.py --add DIR H K [SEED]    K new records spread over the first K hubs (one commit each)
 
 Text: engineering prose from bench/gen_records.py's vocabulary plus each team's own service names and
-a long tail of rarer words, 0.6-1.5 KB of body per record; sentences are drawn from a pool, so
+a long tail of rarer words, 0.5-1.2 KB of body per record; sentences are drawn from a pool, so
 generating a million records takes a minute, not an hour. Deterministic for a seed.
 """
 import os
@@ -54,7 +54,7 @@ def record(rng, pool, tail, i, team, base_ms):
         lines.append(f'outcome = "{rng.choice(OUTCOMES)}"')
     lines += ["tags = [" + ", ".join(f'"{t}"' for t in tags) + "]", f'paths = ["src/{tags[0]}/**"]',
               "created = 2025-06-01T10:00:00Z", f'author = "{team} <{team}@example.com>"', "+++", ""]
-    body, target = [], rng.randint(600, 1500)
+    body, target = [], rng.randint(500, 1200)
     sections = ["## Context", "## Decision", "## Consequences"]
     while sum(len(b) for b in body) < target:
         body.append(sections[len(body) % 3])
