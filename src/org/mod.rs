@@ -379,3 +379,26 @@ pub fn hub_list(db: &Db) -> Result<Vec<OrgHub>, OrgError> {
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_the_server_never_the_credentials() {
+        let db = Db::open(Some(
+            "postgres://zen:s3cret@db.internal:6543/zen?sslmode=require",
+        ))
+        .unwrap();
+        assert_eq!(db.target(), "db.internal:6543/zen");
+        assert!(!format!("{db:?}").contains("s3cret"));
+        let bad = Db::open(Some("postgres://zen:s3cret@db.internal:notaport/zen")).unwrap_err();
+        assert!(!bad.to_string().contains("s3cret"), "{bad}");
+    }
+
+    #[test]
+    fn tls_is_ready_for_managed_databases() {
+        // Building the connector loads the platform's roots; it must not panic without them.
+        let _ = tls();
+    }
+}
