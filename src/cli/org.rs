@@ -4,7 +4,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use git_zen::org::index::{HubReport, IndexOptions, Outcome};
-use git_zen::org::recall::{OrgQuery, question_vector};
+use git_zen::org::recall::OrgQuery;
 use git_zen::org::{self, Db, OrgError};
 use git_zen::record::Kind;
 use git_zen::semantic::Mode;
@@ -173,14 +173,13 @@ pub fn run(args: &OrgArgs) -> CmdResult {
             kind,
             json,
         } => {
-            let vector = question_vector(*mode, text)?;
             let query = OrgQuery {
                 text,
                 limit: *limit,
                 mode: *mode,
                 kind: *kind,
             };
-            let hits = org::recall::recall(&db, &query, vector.as_deref())?;
+            let hits = org::recall::recall_question(&db, &query)?;
             if *json {
                 output::json(&mut out, &hits)?;
             } else if hits.is_empty() {

@@ -10,7 +10,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::recall::{OrgQuery, load, question_vector, recall};
+use super::recall::{OrgQuery, load, recall, recall_question};
 use super::{Db, OrgError};
 use crate::error::UserError;
 use crate::index::Hit;
@@ -215,14 +215,13 @@ impl ReadModel for OrgModel {
     }
 
     fn recall(&self, text: &str, limit: usize) -> Result<Vec<Hit>, UserError> {
-        let vector = question_vector(Mode::Hybrid, text)?;
         let query = OrgQuery {
             text,
             limit,
             mode: Mode::Hybrid,
             kind: None,
         };
-        Ok(recall(&self.db, &query, vector.as_deref())?
+        Ok(recall_question(&self.db, &query)?
             .into_iter()
             .map(|h| h.hit)
             .collect())

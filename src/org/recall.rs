@@ -22,7 +22,7 @@ use crate::semantic::Embedder;
 use crate::semantic::fuse::{self, Match, Mode, STRONG_SIMILARITY};
 
 /// How many matching records each keyword list ranks, at most.
-pub const CANDIDATES: i64 = 5000;
+pub const CANDIDATES: i64 = 2000;
 
 /// A hit of org-wide recall: the hub it lives in, and the hit as local recall shapes it.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -58,6 +58,33 @@ pub fn question_vector(mode: Mode, text: &str) -> Result<Option<Vec<f32>>, OrgEr
     Ok(Some(Embedder::load(None)?.embed(text)))
 }
 
+/// How deep each list is searched: fusion needs lists deeper than the hits asked for.
+fn depth(query: &OrgQuery<'_>, semantic: bool) -> i64 {
+    if semantic {
+        query.limit.max(20) as i64
+    } else {
+        query.limit as i64
+    }
+}
+
+/// Ranked hits for the question in `query`, across every hub, best first: its vector is computed
+/// while the keyword lists are searched on another connection (the model on one core, the
+/// database on another).
+pub fn recall_question(db: &Db, query: &OrgQuery<'_>) -> Result<Vec<OrgHit>, OrgError> {
+    let semantic = query.mode != Mode::Keyword && !query.text.trim().is_empty();
+    let depth = depth(query, semantic);
+    let (keyword, vector) = std::thread::scope(|scope| {
+        let keyword = scope.spawn(|| keyword_lists(db, query, depth));
+        let vector = question_vector(query.mode, query.text);
+        let keyword = keyword
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (keyword, vector)
+    });
+    let (keyword, vector) = (keyword?, vector?);
+    rank(db, query, vector.as_deref(), keyword, depth)
+}
+
 /// Ranked hits for `query` across every hub, best first. `vector` is the question's (from
 /// [`question_vector`]); `None` ranks by keyword alone.
 pub fn recall(
@@ -65,16 +92,20 @@ pub fn recall(
     query: &OrgQuery<'_>,
     vector: Option<&[f32]>,
 ) -> Result<Vec<OrgHit>, OrgError> {
+    let depth = depth(query, vector.is_some());
+    let keyword = keyword_lists(db, query, depth)?;
+    rank(db, query, vector, keyword, depth)
+}
+
+/// A keyword match: row, `ts_rank`, and whether it has every word.
+type KeywordMatch = (i64, f64, bool);
+
+/// Records with every word, then (up to `depth`) records with any of them.
+fn keyword_lists(db: &Db, query: &OrgQuery<'_>, depth: i64) -> Result<Vec<KeywordMatch>, OrgError> {
     let mut conn = db.checked()?;
     let err = db.err();
-    let depth = if vector.is_some() {
-        query.limit.max(20)
-    } else {
-        query.limit
-    } as i64;
     let kind = query.kind.map(Kind::as_str);
-    // Keyword matches: every word, then any word.
-    let mut keyword: Vec<(i64, f64, bool)> = conn
+    let mut keyword: Vec<KeywordMatch> = conn
         .query(
             &format!(
                 "WITH q AS (SELECT plainto_tsquery('english', $1) AS q),
@@ -115,6 +146,20 @@ pub fn recall(
             }
         }
     }
+    Ok(keyword)
+}
+
+/// Fuses the keyword list with the records nearest to `vector` and weighs the result.
+fn rank(
+    db: &Db,
+    query: &OrgQuery<'_>,
+    vector: Option<&[f32]>,
+    keyword: Vec<KeywordMatch>,
+    depth: i64,
+) -> Result<Vec<OrgHit>, OrgError> {
+    let mut conn = db.conn()?;
+    let err = db.err();
+    let kind = query.kind.map(Kind::as_str);
     // Nearest in meaning, and the similarity of every keyword match that has a vector.
     let mut similarity: Vec<(i64, f32)> = Vec::new();
     if let Some(vector) = vector {
