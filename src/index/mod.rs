@@ -20,10 +20,10 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use outcomes::{Evidence, evidence_of};
-pub use query::{Hit, RecallQuery, Semantic, recall, similar, weights};
+pub use query::{Gathered, Hit, RecallQuery, Semantic, gather, rank, recall, similar, weights};
 pub use refresh::RefreshReport;
 pub(crate) use tree::head_tree;
-pub use vectors::{Pending, Scope};
+pub use vectors::{Pending, Scope, Stored};
 
 use crate::id::RecordId;
 use crate::record::{Record, RecordError};

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use rusqlite::params;
 
-use super::{Index, IndexError, Scope};
+use super::{Index, IndexError, Scope, Stored};
 use crate::record::{Kind, Outcome, Record, Status};
 use crate::semantic::fuse::{self, Match, STRONG_SIMILARITY};
 
@@ -131,44 +131,113 @@ pub fn fts_expressions(text: &str) -> Option<(String, String)> {
 
 /// Runs a recall query against a fresh index.
 pub fn recall(index: &Index, query: &RecallQuery<'_>) -> Result<Vec<Hit>, IndexError> {
-    let matcher = query.path.map(PathFilter::new);
-    let filtered = !query.tags.is_empty() || matcher.is_some();
+    let gathered = gather(index, query, query.semantic.map(|s| s.model))?;
+    rank(index, query, gathered)
+}
+
+/// The part of a recall that does not need the question's vector: the keyword list (or the
+/// browsing list) and the stored vectors in scope. [`gather`] reads it while the model embeds
+/// the question on another core; [`rank`] then only compares vectors and orders the hits.
+pub struct Gathered {
+    depth: usize,
+    found: Found,
+    stored: Option<Stored>,
+}
+
+enum Found {
+    /// Records matching the words.
+    Keyword(Vec<KeywordMatch>),
+    /// Text with no word to match (only punctuation): nothing by keyword, perhaps by meaning.
+    NoWords,
+    /// No text: what the filters match, newest first.
+    Browse(Vec<Ranked>),
+}
+
+fn scope_of(query: &RecallQuery<'_>) -> Scope {
+    Scope {
+        kind: query.kind,
+        status: query.status,
+        all: query.all,
+    }
+}
+
+/// Reads what [`rank`] needs besides the question's vector; `model` names the vectors to read
+/// (`None`: ranking by keyword alone).
+pub fn gather(
+    index: &Index,
+    query: &RecallQuery<'_>,
+    model: Option<&str>,
+) -> Result<Gathered, IndexError> {
+    let filtered = !query.tags.is_empty() || query.path.is_some();
     // Filters applied after SQL need a deeper candidate list; fusion needs lists deep enough
     // for a record low in one list and high in the other to surface.
     let depth = if filtered {
         query.limit * 20 + 200
-    } else if query.semantic.is_some() {
+    } else if model.is_some() {
         query.limit.max(20)
     } else {
         query.limit
     };
-    let mut hits = match query.text.and_then(fts_expressions) {
+    let found = match query.text.and_then(fts_expressions) {
         Some((all_words, any_word)) => {
-            let keyword = keyword_matches(index, query, &all_words, &any_word, depth)?;
-            match query.semantic {
-                Some(semantic) => fused(index, query, semantic, keyword, depth)?,
-                None => keyword
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, m)| Ranked {
-                        keyword_rank: Some(i + 1),
-                        strength: if m.all_words {
-                            Match::Strong
-                        } else {
-                            Match::Weak
-                        },
-                        ..m.ranked
-                    })
-                    .collect(),
-            }
+            Found::Keyword(keyword_matches(index, query, &all_words, &any_word, depth)?)
         }
-        None if query.text.is_some_and(|t| !t.trim().is_empty()) => match query.semantic {
-            // Only punctuation and symbols: nothing to match by word, but perhaps by meaning.
-            Some(semantic) => fused(index, query, semantic, Vec::new(), depth)?,
-            None => Vec::new(),
-        },
-        None => browse(index, query, depth)?,
+        None if query.text.is_some_and(|t| !t.trim().is_empty()) => Found::NoWords,
+        None => Found::Browse(browse(index, query, depth)?),
     };
+    let stored = match (&found, model) {
+        (Found::Browse(_), _) | (_, None) => None,
+        (_, Some(model)) => Some(index.stored_vectors(model, scope_of(query))?),
+    };
+    Ok(Gathered {
+        depth,
+        found,
+        stored,
+    })
+}
+
+/// Ranks what [`gather`] read, fused with `query.semantic` when there is a question's vector.
+pub fn rank(
+    index: &Index,
+    query: &RecallQuery<'_>,
+    gathered: Gathered,
+) -> Result<Vec<Hit>, IndexError> {
+    let Gathered {
+        depth,
+        found,
+        stored,
+    } = gathered;
+    let scope = scope_of(query);
+    let stored = match (query.semantic, stored) {
+        (Some(semantic), Some(stored)) if stored.holds(semantic.model, scope) => Some(stored),
+        (Some(semantic), _) => Some(index.stored_vectors(semantic.model, scope)?),
+        (None, _) => None,
+    };
+    let meaning = query.semantic.zip(stored.as_ref());
+    let mut hits = match (found, meaning) {
+        (Found::Keyword(keyword), Some((semantic, stored))) => {
+            fused(index, semantic, stored, keyword, depth)?
+        }
+        (Found::Keyword(keyword), None) => keyword
+            .into_iter()
+            .enumerate()
+            .map(|(i, m)| Ranked {
+                keyword_rank: Some(i + 1),
+                strength: if m.all_words {
+                    Match::Strong
+                } else {
+                    Match::Weak
+                },
+                ..m.ranked
+            })
+            .collect(),
+        (Found::NoWords, Some((semantic, stored))) => {
+            fused(index, semantic, stored, Vec::new(), depth)?
+        }
+        (Found::NoWords, None) => Vec::new(),
+        (Found::Browse(browsed), _) => browsed,
+    };
+    let matcher = query.path.map(PathFilter::new);
     hits.retain(|r| {
         query
             .tags
@@ -276,18 +345,13 @@ fn keyword_matches(
 /// The keyword list fused with the records nearest in meaning.
 fn fused(
     index: &Index,
-    query: &RecallQuery<'_>,
     semantic: Semantic<'_>,
+    stored: &Stored,
     keyword: Vec<KeywordMatch>,
     depth: usize,
 ) -> Result<Vec<Ranked>, IndexError> {
-    let scope = Scope {
-        kind: query.kind,
-        status: query.status,
-        all: query.all,
-    };
     // Every record's similarity, so a keyword match below the nearest `depth` keeps its own.
-    let similarity = index.nearest(semantic.model, semantic.vector, scope, usize::MAX)?;
+    let similarity = stored.nearest(semantic.vector, usize::MAX);
     let keyword_ids: Vec<i64> = if semantic.only {
         Vec::new()
     } else {

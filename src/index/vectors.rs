@@ -17,7 +17,7 @@ pub struct Pending {
 }
 
 /// Which records [`Index::nearest`] ranks: the same filters keyword recall applies in SQL.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Scope {
     /// Only this kind.
     pub kind: Option<Kind>,
@@ -25,6 +25,34 @@ pub struct Scope {
     pub status: Option<Status>,
     /// Include superseded, deprecated and rejected records.
     pub all: bool,
+}
+
+/// The stored vectors of one model for the records of one scope, as (row id, encoded vector).
+#[derive(Debug, Clone)]
+pub struct Stored {
+    model: String,
+    scope: Scope,
+    rows: Vec<(i64, Vec<u8>)>,
+}
+
+impl Stored {
+    /// Whether these are the vectors of `model` in `scope`.
+    pub fn holds(&self, model: &str, scope: Scope) -> bool {
+        self.model == model && self.scope == scope
+    }
+
+    /// The `depth` records nearest to `query`, as (row id, cosine similarity), most similar
+    /// first; ties go to the newer row.
+    pub fn nearest(&self, query: &[f32], depth: usize) -> Vec<(i64, f32)> {
+        let mut scored: Vec<(i64, f32)> = self
+            .rows
+            .iter()
+            .filter_map(|(rowid, bytes)| Some((*rowid, vector::dot(query, bytes)?)))
+            .collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0)));
+        scored.truncate(depth);
+        scored
+    }
 }
 
 impl Index {
@@ -99,16 +127,25 @@ impl Index {
         write().map_err(|e| self.sqlite(e))
     }
 
-    /// The `depth` records in `scope` nearest to `query` (a unit vector of `model`), as
-    /// (row id, cosine similarity), most similar first (`usize::MAX`: all of them). Records
-    /// without a vector are left out.
-    pub fn nearest(
-        &self,
-        model: &str,
-        query: &[f32],
-        scope: Scope,
-        depth: usize,
-    ) -> Result<Vec<(i64, f32)>, IndexError> {
+    /// Whether any record text has no vector of `model`: one probe of the vectors' key per
+    /// record, stopping at the first miss, where counting them ([`Index::vector_coverage`])
+    /// reads every vector.
+    pub fn vectors_missing(&self, model: &str) -> Result<bool, IndexError> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM records r
+                   WHERE r.error IS NULL AND r.embed_key IS NOT NULL
+                     AND NOT EXISTS (SELECT 1 FROM vectors v
+                                     WHERE v.model = ?1 AND v.key = r.embed_key))",
+                [model],
+                |row| row.get(0),
+            )
+            .map_err(|e| self.sqlite(e))
+    }
+
+    /// The stored vectors of `model` for the records in `scope`, read without the question's
+    /// vector: recall reads them while the model is still embedding the question.
+    pub fn stored_vectors(&self, model: &str, scope: Scope) -> Result<Stored, IndexError> {
         let mut stmt = self
             .conn
             .prepare_cached(
@@ -120,28 +157,35 @@ impl Index {
                    AND (?4 OR ?3 IS NOT NULL OR r.status IN ('proposed', 'accepted'))",
             )
             .map_err(|e| self.sqlite(e))?;
-        let mut scored: Vec<(i64, f32)> = Vec::new();
-        let mut rows = stmt
-            .query(params![
-                model,
-                scope.kind.map(Kind::as_str),
-                scope.status.map(Status::as_str),
-                scope.all
-            ])
+        let rows = stmt
+            .query_map(
+                params![
+                    model,
+                    scope.kind.map(Kind::as_str),
+                    scope.status.map(Status::as_str),
+                    scope.all
+                ],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
             .map_err(|e| self.sqlite(e))?;
-        while let Some(row) = rows.next().map_err(|e| self.sqlite(e))? {
-            let rowid: i64 = row.get(0).map_err(|e| self.sqlite(e))?;
-            let stored = row.get_ref(1).map_err(|e| self.sqlite(e))?;
-            let Ok(bytes) = stored.as_blob() else {
-                continue;
-            };
-            if let Some(similarity) = vector::dot(query, bytes) {
-                scored.push((rowid, similarity));
-            }
-        }
-        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0)));
-        scored.truncate(depth);
-        Ok(scored)
+        Ok(Stored {
+            model: model.to_owned(),
+            scope,
+            rows: rows.collect::<Result<_, _>>().map_err(|e| self.sqlite(e))?,
+        })
+    }
+
+    /// The `depth` records in `scope` nearest to `query` (a unit vector of `model`), as
+    /// (row id, cosine similarity), most similar first (`usize::MAX`: all of them). Records
+    /// without a vector are left out.
+    pub fn nearest(
+        &self,
+        model: &str,
+        query: &[f32],
+        scope: Scope,
+        depth: usize,
+    ) -> Result<Vec<(i64, f32)>, IndexError> {
+        Ok(self.stored_vectors(model, scope)?.nearest(query, depth))
     }
 
     /// The stored vector of the record with this id, as f32 (for "related to this record").

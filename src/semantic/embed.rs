@@ -26,6 +26,17 @@ pub struct Coverage {
     pub background: bool,
 }
 
+impl Coverage {
+    /// Every record text has its vector (how many is not counted: nothing needs saying).
+    pub fn complete() -> Coverage {
+        Coverage {
+            embedded: 0,
+            missing: 0,
+            background: false,
+        }
+    }
+}
+
 /// How to start the background embedder for a cache.
 #[derive(Debug, Clone)]
 pub struct Background {
@@ -45,13 +56,12 @@ pub fn ensure(
     inline: usize,
     background: Option<&Background>,
 ) -> Result<Coverage, IndexError> {
+    if !index.vectors_missing(embedder.id())? {
+        return Ok(Coverage::complete());
+    }
     let (missing, embedded) = index.vector_coverage(embedder.id())?;
     if missing == 0 {
-        return Ok(Coverage {
-            embedded,
-            missing,
-            background: false,
-        });
+        return Ok(Coverage::complete());
     }
     // A cheap estimate of the work: about four bytes of English per word piece, at most the
     // model's input length per text. Only read when few enough texts are missing to matter.

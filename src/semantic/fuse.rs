@@ -61,13 +61,16 @@ pub fn soften(weight: f64) -> f64 {
     1.0 + (weight - 1.0) * WEIGHT_SHARE
 }
 
-/// What a top keyword match adds to its cosine similarity: [`KEYWORD_BONUS`] for the first,
-/// falling linearly to a third of it for the [`KEYWORD_DEPTH`]th. Measured against reciprocal-
+/// What a top keyword match adds to its cosine similarity: [`KEYWORD_BONUS`] divided by its
+/// keyword rank, down to the [`KEYWORD_DEPTH`]th (0.1, 0.05, 0.033). Falling with the rank
+/// rather than in a straight line (0.08, 0.053, 0.027 before) lifts the best keyword match
+/// clear of close similarities: hit@1 / hit@5 / MRR 0.54 / 0.86 / 0.68 → 0.55 / 0.87 / 0.69 on
+/// the committed evaluation, unchanged (0.80 / 0.97 / 0.87) on the public ADRs. Measured against reciprocal-
 /// rank fusion on the committed evaluation and on four public ADR collections (see the decision
 /// on recall by meaning): RRF let the noisy tail of the keyword list (any-word matches) push
 /// the right record out of the top five; a bonus for the few best keyword matches keeps what
 /// shared words say without that noise.
-pub const KEYWORD_BONUS: f32 = 0.08;
+pub const KEYWORD_BONUS: f32 = 0.1;
 
 /// How many of the best keyword matches get a bonus.
 pub const KEYWORD_DEPTH: usize = 3;
@@ -114,7 +117,7 @@ pub fn fuse(keyword: &[i64], similarity: &[(i64, f32)], depth: usize) -> Vec<Fus
         let base =
             own.unwrap_or_else(|| similarity.get(i).or(similarity.last()).map_or(0.0, |s| s.1));
         let bonus = if i < KEYWORD_DEPTH {
-            KEYWORD_BONUS * (KEYWORD_DEPTH - i) as f32 / KEYWORD_DEPTH as f32
+            KEYWORD_BONUS / (i + 1) as f32
         } else {
             0.0
         };
@@ -145,8 +148,10 @@ mod tests {
         assert_eq!(order, [3, 1, 2]);
         assert_eq!(fused[0].keyword_rank, Some(1));
         assert_eq!(fused[0].similarity, Some(0.48));
-        assert!((fused[0].fused - 0.56).abs() < 1e-6);
+        assert!((fused[0].fused - 0.58).abs() < 1e-6);
         assert_eq!(fused[1].keyword_rank, None);
+        // The second keyword match gets half the first one's bonus.
+        assert!((fused[2].fused - (0.20 + f64::from(KEYWORD_BONUS) / 2.0)).abs() < 1e-6);
     }
 
     #[test]

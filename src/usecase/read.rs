@@ -206,29 +206,9 @@ pub fn recall(repo: &Repo, request: &RecallRequest) -> Result<Recalled, UserErro
     let mode = request.mode.or(settings.mode).unwrap_or_default();
     let mut notes = Vec::new();
     let question = request.text.as_deref().filter(|t| !t.trim().is_empty());
-    // The model loads and embeds the question on another core while this one refreshes the
-    // cache: the two are independent, and each takes about as long as a whole keyword recall.
-    let (index, meaning) = std::thread::scope(|scope| {
-        let embedding = question.map(|q| {
-            let settings = &settings;
-            scope.spawn(move || {
-                let mut notes = Vec::new();
-                (Meaning::prepare(settings, mode, q, &mut notes), notes)
-            })
-        });
-        let index = open_index(repo);
-        let meaning = embedding.and_then(|e| {
-            let (meaning, said) = e.join().expect("embedding the question panicked");
-            notes.extend(said);
-            meaning
-        });
-        (index, meaning)
-    });
-    let index = index?;
-    if let Some(meaning) = &meaning {
-        meaning.cover(&index, &meaning::local_background(repo, &index), &mut notes)?;
-    }
-    let query = RecallQuery {
+    let model = (mode != Mode::Keyword && question.is_some())
+        .then(|| crate::semantic::model::model_id(settings.model.as_deref()));
+    let mut query = RecallQuery {
         text: request.text.as_deref(),
         kind: request.filter.kind,
         status: request.filter.status,
@@ -236,13 +216,49 @@ pub fn recall(repo: &Repo, request: &RecallRequest) -> Result<Recalled, UserErro
         path: request.path.as_deref(),
         all: request.all,
         limit: request.limit,
-        semantic: meaning.as_ref().map(|m| Semantic {
-            model: m.embedder.id(),
-            vector: &m.vector,
-            only: mode == Mode::Semantic,
-        }),
+        semantic: None,
     };
-    let mut hits = index::recall(&index, &query)?;
+    // The model loads and embeds the question on another core while this one refreshes the
+    // cache and reads the keyword matches and the stored vectors: the two take about as long,
+    // and only comparing the vectors waits for both.
+    let (read, meaning) = std::thread::scope(|scope| {
+        let embedding = question.map(|q| {
+            let settings = &settings;
+            scope.spawn(move || {
+                let mut notes = Vec::new();
+                (Meaning::prepare(settings, mode, q, &mut notes), notes)
+            })
+        });
+        let read = || -> Result<_, UserError> {
+            let index = open_index(repo)?;
+            let complete = match &model {
+                Some(model) => !index.vectors_missing(model)?,
+                None => true,
+            };
+            let gathered = index::gather(&index, &query, model.as_deref())?;
+            Ok((index, complete, gathered))
+        };
+        let read = read();
+        let meaning = embedding.and_then(|e| {
+            let (meaning, said) = e.join().expect("embedding the question panicked");
+            notes.extend(said);
+            meaning
+        });
+        (read, meaning)
+    });
+    let (index, complete, mut gathered) = read?;
+    if let Some(meaning) = &meaning
+        && !complete
+    {
+        meaning.cover(&index, &meaning::local_background(repo, &index), &mut notes)?;
+        gathered = index::gather(&index, &query, Some(meaning.embedder.id()))?;
+    }
+    query.semantic = meaning.as_ref().map(|m| Semantic {
+        model: m.embedder.id(),
+        vector: &m.vector,
+        only: mode == Mode::Semantic,
+    });
+    let mut hits = index::rank(&index, &query, gathered)?;
     if let Some(spec) = &request.hub {
         let hub = Hub::resolve(Some(spec), Some(repo.workdir()))?;
         let cover = |hub_index: &Index, notes: &mut Vec<String>| -> Result<(), UserError> {

@@ -594,6 +594,7 @@ fn paraphrased_questions_find_their_record() {
     );
 }
 
-/// What the hybrid ranking reached on the committed evaluation when it was introduced (measured
-/// 0.864; a little below it, so one question moving in a tie does not fail the test).
-const HYBRID_HIT_AT_5: f64 = 0.85;
+/// What the hybrid ranking reaches on the committed evaluation (measured 0.869 = 179 of 206
+/// since the keyword bonus falls with rank; one question below, so one question moving in a
+/// tie does not fail the test).
+const HYBRID_HIT_AT_5: f64 = 0.864;

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use ndarray::{Array2, ArrayView2, Axis, Slice};
 
+use crate::q8;
 use crate::tensors::Tensor;
 
 /// The architecture numbers of a BERT model (from its `config.json`).
@@ -26,24 +27,27 @@ pub struct Shape {
     pub max_position_embeddings: usize,
 }
 
-/// A weight matrix `[outputs, inputs]`, as stored: dense f32, or int8 rows expanded into a
-/// scratch buffer just before use — a short query then pays neither the 42 MB of expanded
-/// weights nor their page faults, only one matrix at a time.
+/// A weight matrix `[outputs, inputs]`, as stored: dense f32, or blocks of int8 rows stacked
+/// on top of each other, read in place from the model file. A short text multiplies them
+/// directly ([`q8::product`]); a long one expands them a matrix at a time into a scratch
+/// buffer. Either way a query pays neither the 42 MB of expanded weights nor their page
+/// faults, and query, key and value stay three borrowed blocks instead of one copied matrix.
 #[derive(Debug, Clone)]
 enum Matrix {
     Dense(Array2<f32>),
-    Int8(Tensor<'static>),
+    Int8(Vec<Tensor<'static>>),
 }
 
 impl Matrix {
     fn dense(&self) -> Matrix {
         match self {
             Matrix::Dense(w) => Matrix::Dense(w.clone()),
-            Matrix::Int8(t) => {
-                let shape = t.shape();
+            Matrix::Int8(blocks) => {
+                let rows: usize = blocks.iter().map(|b| b.shape()[0]).sum();
+                let values: Vec<f32> = blocks.iter().flat_map(Tensor::to_f32).collect();
+                let cols = values.len() / rows.max(1);
                 Matrix::Dense(
-                    Array2::from_shape_vec((shape[0], shape[1]), t.to_f32())
-                        .expect("shape matches data"),
+                    Array2::from_shape_vec((rows, cols), values).expect("shape matches data"),
                 )
             }
         }
@@ -139,7 +143,7 @@ impl<'a> Weights<'a> {
                     "tensor {weight_name} is {rows}×{cols}, not {outputs}×{inputs}"
                 ));
             }
-            q8 => Matrix::Int8(q8),
+            q8 => Matrix::Int8(vec![q8]),
         };
         Ok(Linear {
             weight,
@@ -159,35 +163,7 @@ impl<'a> Weights<'a> {
 fn fuse(q: Linear, k: Linear, v: Linear) -> Linear {
     let bias = [q.bias, k.bias, v.bias].concat();
     let weight = match (q.weight, k.weight, v.weight) {
-        (Matrix::Int8(q), Matrix::Int8(k), Matrix::Int8(v)) => {
-            let (
-                Tensor::Q8 {
-                    rows,
-                    cols,
-                    scales: sq,
-                    data: dq,
-                },
-                Tensor::Q8 {
-                    scales: sk,
-                    data: dk,
-                    ..
-                },
-                Tensor::Q8 {
-                    scales: sv,
-                    data: dv,
-                    ..
-                },
-            ) = (q, k, v)
-            else {
-                unreachable!("Int8 matrices hold Q8 tensors")
-            };
-            Matrix::Int8(Tensor::Q8 {
-                rows: rows * 3,
-                cols,
-                scales: [sq, sk, sv].concat(),
-                data: [dq.as_ref(), dk.as_ref(), dv.as_ref()].concat().into(),
-            })
-        }
+        (Matrix::Int8(q), Matrix::Int8(k), Matrix::Int8(v)) => Matrix::Int8([q, k, v].concat()),
         (q, k, v) => {
             let (Matrix::Dense(q), Matrix::Dense(k), Matrix::Dense(v)) =
                 (q.dense(), k.dense(), v.dense())
@@ -382,26 +358,52 @@ impl Encoder {
 fn linear(x: &ArrayView2<'_, f32>, layer: &Linear, scratch: &mut Vec<f32>) -> Array2<f32> {
     let mut y = match &layer.weight {
         Matrix::Dense(w) => x.dot(&w.t()),
-        Matrix::Int8(Tensor::Q8 {
-            rows,
-            cols,
-            scales,
-            data,
-        }) => {
-            scratch.clear();
-            for (row, scale) in data.chunks_exact(*cols).zip(scales) {
-                scratch.extend(row.iter().map(|&b| f32::from(b as i8) * scale));
+        Matrix::Int8(blocks) if x.nrows() <= q8::MAX_ROWS => {
+            let mut y = Array2::<f32>::zeros((x.nrows(), layer.bias.len()));
+            let x = x.as_standard_layout();
+            let x = x.as_slice().expect("standard layout is contiguous");
+            let stride = layer.bias.len();
+            let y_values = y.as_slice_mut().expect("a new array is contiguous");
+            let mut offset = 0;
+            for block in blocks {
+                let (rows, cols, scales, data) = q8_parts(block);
+                q8::product(x, cols, data, scales, &mut y_values[offset..], stride);
+                offset += rows;
             }
-            let w =
-                ArrayView2::from_shape((*rows, *cols), &scratch[..]).expect("rows × cols values");
+            y
+        }
+        Matrix::Int8(blocks) => {
+            scratch.clear();
+            let mut rows = 0;
+            for block in blocks {
+                let (block_rows, cols, scales, data) = q8_parts(block);
+                for (row, scale) in data.chunks_exact(cols).zip(scales) {
+                    scratch.extend(row.iter().map(|&b| f32::from(b as i8) * scale));
+                }
+                rows += block_rows;
+            }
+            let w = ArrayView2::from_shape((rows, x.ncols()), &scratch[..])
+                .expect("rows × cols values");
             x.dot(&w.t())
         }
-        Matrix::Int8(Tensor::F32 { .. }) => unreachable!("f32 weights are Dense"),
     };
     for mut row in y.axis_iter_mut(Axis(0)) {
         row.iter_mut().zip(&layer.bias).for_each(|(v, b)| *v += b);
     }
     y
+}
+
+/// An int8 block's rows, columns, row scales and bytes.
+fn q8_parts<'t>(block: &'t Tensor<'_>) -> (usize, usize, &'t [f32], &'t [u8]) {
+    match block {
+        Tensor::Q8 {
+            rows,
+            cols,
+            scales,
+            data,
+        } => (*rows, *cols, scales, data),
+        Tensor::F32 { .. } => unreachable!("Int8 matrices hold Q8 tensors"),
+    }
 }
 
 fn layer_norm(x: &mut Array2<f32>, norm: &Norm, eps: f32) {

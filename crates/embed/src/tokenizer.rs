@@ -4,7 +4,11 @@
 //! algorithm, and the crate would bring a regex engine, an Oniguruma build and serde models for
 //! dozens of tokenizers we never use.
 
+use std::borrow::Cow;
+
 use unicode_normalization::UnicodeNormalization;
+
+use crate::vocab_table;
 
 /// The id of `[UNK]`, `[CLS]` and `[SEP]` in a vocabulary, found by name.
 #[derive(Debug, Clone, Copy)]
@@ -23,75 +27,33 @@ pub struct Tokenizer {
 }
 
 /// The vocabulary's pieces by text: an open-addressing table of line numbers over the text of
-/// `vocab.txt` itself. Built in a fraction of a millisecond, where a map of 30k owned strings
-/// took 5 ms — most of what loading the model cost a one-question recall.
+/// `vocab.txt` itself (see [`crate::vocab_table`]). The built-in model's is built at compile
+/// time and borrowed from the binary; a folder model's is built when it loads.
 #[derive(Debug)]
 struct Vocabulary {
-    text: String,
-    /// Byte range of each line (piece) in `text`.
-    lines: Vec<(u32, u32)>,
-    /// Line numbers, `u32::MAX` for an empty slot; the length is a power of two.
-    slots: Vec<u32>,
+    text: Cow<'static, str>,
+    lines: Cow<'static, [u8]>,
+    slots: Cow<'static, [u8]>,
 }
 
 impl Vocabulary {
     fn new(text: &str) -> Self {
-        let mut lines = Vec::with_capacity(32_768);
-        let mut start = 0;
-        for line in text.split_inclusive('\n') {
-            let piece = line.trim_end_matches(['\n', '\r']);
-            lines.push((start as u32, (start + piece.len()) as u32));
-            start += line.len();
+        let lines = vocab_table::line_ranges(text);
+        let slots = vocab_table::slots(text, &lines);
+        Vocabulary {
+            text: Cow::Owned(text.to_owned()),
+            lines: Cow::Owned(lines),
+            slots: Cow::Owned(slots),
         }
-        let size = (lines.len() * 2).next_power_of_two().max(16);
-        let mut table = Vocabulary {
-            text: text.to_owned(),
-            lines,
-            slots: vec![u32::MAX; size],
-        };
-        for id in 0..table.lines.len() {
-            let piece = table.piece(id as u32);
-            // The first line of a piece wins, as in a map filled in line order.
-            if table.get(piece).is_none() {
-                let mut slot = hash(piece) & (size - 1);
-                while table.slots[slot] != u32::MAX {
-                    slot = (slot + 1) & (size - 1);
-                }
-                table.slots[slot] = id as u32;
-            }
-        }
-        table
-    }
-
-    fn piece(&self, id: u32) -> &str {
-        let (start, end) = self.lines[id as usize];
-        &self.text[start as usize..end as usize]
     }
 
     fn get(&self, piece: &str) -> Option<u32> {
-        let mask = self.slots.len() - 1;
-        let mut slot = hash(piece) & mask;
-        loop {
-            match self.slots[slot] {
-                u32::MAX => return None,
-                id if self.piece(id) == piece => return Some(id),
-                _ => slot = (slot + 1) & mask,
-            }
-        }
+        vocab_table::find(&self.text, &self.lines, &self.slots, piece)
     }
 
     fn len(&self) -> usize {
-        self.lines.len()
+        self.lines.len() / 8
     }
-}
-
-/// FNV-1a: short keys, no adversary (the vocabulary is the model's own).
-fn hash(text: &str) -> usize {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    h as usize
 }
 
 /// Words longer than this become `[UNK]`, as in BERT's reference tokenizer.
@@ -100,7 +62,27 @@ const MAX_WORD_CHARS: usize = 100;
 impl Tokenizer {
     /// Builds a tokenizer from the text of `vocab.txt`.
     pub fn from_vocab(vocab: &str, lowercase: bool) -> Result<Self, String> {
-        let pieces = Vocabulary::new(vocab);
+        Self::with(Vocabulary::new(vocab), lowercase)
+    }
+
+    /// The tokenizer over a table built beforehand by [`crate::vocab_table`]: the text of
+    /// `vocab.txt`, its [`line_ranges`](crate::vocab_table::line_ranges) and its
+    /// [`slots`](crate::vocab_table::slots).
+    pub(crate) fn prebuilt(
+        text: &'static str,
+        lines: &'static [u8],
+        slots: &'static [u8],
+        lowercase: bool,
+    ) -> Result<Self, String> {
+        let pieces = Vocabulary {
+            text: Cow::Borrowed(text),
+            lines: Cow::Borrowed(lines),
+            slots: Cow::Borrowed(slots),
+        };
+        Self::with(pieces, lowercase)
+    }
+
+    fn with(pieces: Vocabulary, lowercase: bool) -> Result<Self, String> {
         let find = |name: &str| {
             pieces
                 .get(name)
