@@ -22,6 +22,7 @@ pub mod index;
 pub mod jsonedit;
 pub mod marked;
 pub mod mcp;
+pub mod org;
 pub mod par;
 pub mod policy;
 

@@ -12,6 +12,7 @@ mod import;
 
 mod init;
 mod mcp;
+mod org;
 mod output;
 mod read;
 mod recall;
@@ -91,6 +92,7 @@ enum Command {
     Mcp(mcp::McpArgs),
     Agents(agents::AgentsArgs),
     Ci(ci::CiArgs),
+    Org(org::OrgArgs),
     Serve(serve::ServeArgs),
     Site(serve::SiteArgs),
     #[command(hide = true)]
@@ -152,6 +154,7 @@ fn run(command: Command) -> CmdResult {
         Command::Mcp(args) => mcp::run(&args),
         Command::Agents(args) => agents::run(&args),
         Command::Ci(args) => ci::run(&args),
+        Command::Org(args) => org::run(&args),
         Command::Serve(args) => serve::run_serve(&args),
         Command::Site(args) => serve::run_site(&args),
         Command::Hook(args) => hooks::run_hook(&args),

@@ -49,33 +49,59 @@ pub struct ServeArgs {
     #[arg(long, value_name = "NAME")]
     hub: Option<String>,
     /// Enable the write routes, guarded by a token printed at start.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "database")]
     allow_write: bool,
+    /// Serve every hub of the org index in this PostgreSQL (see `git zen org`) instead of the
+    /// repository here; read-only. Bound beyond loopback, every request needs the token in
+    /// GIT_ZEN_SERVE_TOKEN (or one printed at start) as `Authorization: Bearer <token>`, which
+    /// a reverse proxy in front of it adds for its users.
+    #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "")]
+    database: Option<String>,
 }
 
 pub fn run_serve(args: &ServeArgs) -> CmdResult {
     let dir = std::env::current_dir()
         .map_err(|e| UserError::failed(format!("cannot read the current directory: {e}")))?;
+    let database = match &args.database {
+        Some(url) => Some(std::sync::Arc::new(git_zen::org::Db::open(
+            Some(url.as_str()).filter(|u| !u.is_empty()),
+        )?)),
+        None => None,
+    };
+    let read_token = (database.is_some() && !args.bind.is_loopback()).then(|| {
+        std::env::var("GIT_ZEN_SERVE_TOKEN")
+            .ok()
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(git_zen::web::guard::new_token)
+    });
+    let printed_token = read_token
+        .clone()
+        .filter(|_| std::env::var_os("GIT_ZEN_SERVE_TOKEN").is_none());
     let options = ServeOptions {
         dir,
         bind: args.bind,
         port: args.port,
         hub: args.hub.clone(),
         allow_write: args.allow_write,
+        database,
+        read_token,
     };
     let open = args.open;
     server::serve(options, |serving| {
         // Printed and flushed at once: a script or a test waits for this line.
-        let _ = print_serving(serving);
+        let _ = print_serving(serving, printed_token.as_deref());
         if open {
             open_browser(&serving.url);
         }
     })
 }
 
-fn print_serving(serving: &Serving) -> std::io::Result<()> {
+fn print_serving(serving: &Serving, read_token: Option<&str>) -> std::io::Result<()> {
     let mut out = Vec::new();
     writeln!(out, "serving {}", serving.url)?;
+    if let Some(token) = read_token {
+        writeln!(out, "read token: {token}")?;
+    }
     if let Some(token) = &serving.token {
         writeln!(out, "write token: {token}")?;
     }

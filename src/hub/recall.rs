@@ -7,7 +7,7 @@ use crate::record::Kind;
 
 /// How much evidence moves a hit: a score of 0.5 (no evidence) leaves relevance as it is; the
 /// best possible evidence multiplies it by 1.5, the worst by 0.5.
-fn weight(score: f64) -> f64 {
+pub(crate) fn weight(score: f64) -> f64 {
     0.5 + score
 }
 

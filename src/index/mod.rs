@@ -9,7 +9,7 @@ mod outcomes;
 mod query;
 mod refresh;
 mod schema;
-mod tree;
+pub(crate) mod tree;
 mod vectors;
 
 use crate::error::Hint;
@@ -19,8 +19,8 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-pub use outcomes::Evidence;
-pub use query::{Gathered, Hit, RecallQuery, Semantic, gather, rank, recall, similar};
+pub use outcomes::{Evidence, evidence_of};
+pub use query::{Gathered, Hit, RecallQuery, Semantic, gather, rank, recall, similar, weights};
 pub use refresh::RefreshReport;
 pub(crate) use tree::head_tree;
 pub use vectors::{Pending, Scope, Stored};

@@ -122,6 +122,26 @@ fn origin_vote(record: &Record) -> Option<Vote> {
     })
 }
 
+/// The evidence for `record` from outcome events given as `(project, verdict, time)`, wherever
+/// they are kept (a hub's cache, the org-wide index); verdicts that do not parse count for
+/// nothing.
+pub fn evidence_of(
+    record: &Record,
+    events: impl IntoIterator<Item = (String, String, String)>,
+) -> Evidence {
+    let mut votes: Vec<Vote> = origin_vote(record).into_iter().collect();
+    for (project, verdict, time) in events {
+        if let Ok(verdict) = verdict.parse() {
+            votes.push(Vote {
+                project,
+                verdict,
+                time,
+            });
+        }
+    }
+    aggregate(votes, jiff::Timestamp::now().as_second())
+}
+
 impl Index {
     /// The evidence for `record` from the outcome events in this (hub) cache.
     pub fn evidence(&self, record: &Record) -> Result<Evidence, IndexError> {

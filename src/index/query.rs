@@ -506,25 +506,7 @@ fn to_hit(ranked: Ranked) -> Hit {
         fused,
         strength,
     } = ranked;
-    let status = match record.status {
-        Status::Accepted => 1.0,
-        Status::Proposed => 0.9,
-        Status::Superseded | Status::Deprecated => 0.3,
-        Status::Rejected => 0.2,
-    };
-    let outcome = match (record.kind, record.outcome) {
-        (Kind::Pattern, Some(Outcome::Success)) => 1.25,
-        (Kind::Pattern, Some(Outcome::Failure)) => 0.7,
-        _ => 1.0,
-    };
-    let age_days = record
-        .created
-        .as_deref()
-        .and_then(|c| c.parse::<jiff::Timestamp>().ok())
-        .map_or(365.0, |t| {
-            (jiff::Timestamp::now().as_second() - t.as_second()).max(0) as f64 / 86_400.0
-        });
-    let recency = 0.85 + 0.15 * (-age_days / 365.0).exp();
+    let [status, outcome, recency] = weights(&record);
     let marked = marked.replace(['\n', '\r'], " ");
     Hit {
         id: record.id.to_string(),
@@ -552,6 +534,31 @@ fn to_hit(ranked: Ranked) -> Hit {
         strength,
         marked_snippet: marked,
     }
+}
+
+/// Recall's weights for `record` as `[status, outcome, recency]`: current over replaced, proven
+/// over failed, recent over old (the org-wide index ranks with the same ones).
+pub fn weights(record: &Record) -> [f64; 3] {
+    let status = match record.status {
+        Status::Accepted => 1.0,
+        Status::Proposed => 0.9,
+        Status::Superseded | Status::Deprecated => 0.3,
+        Status::Rejected => 0.2,
+    };
+    let outcome = match (record.kind, record.outcome) {
+        (Kind::Pattern, Some(Outcome::Success)) => 1.25,
+        (Kind::Pattern, Some(Outcome::Failure)) => 0.7,
+        _ => 1.0,
+    };
+    let age_days = record
+        .created
+        .as_deref()
+        .and_then(|c| c.parse::<jiff::Timestamp>().ok())
+        .map_or(365.0, |t| {
+            (jiff::Timestamp::now().as_second() - t.as_second()).max(0) as f64 / 86_400.0
+        });
+    let recency = 0.85 + 0.15 * (-age_days / 365.0).exp();
+    [status, outcome, recency]
 }
 
 /// Matches a file against records' `paths` globs.

@@ -17,8 +17,10 @@ use crate::store::DIR;
 const TREE_KEY: &str = "tree";
 
 /// What a changed path of the tree is to the cache.
-enum Entry {
+pub(crate) enum Entry {
+    /// A record file under `.datazentr/<kind>/`.
     Record,
+    /// An outcome event under `outcomes/`.
     Outcome,
 }
 
@@ -48,7 +50,7 @@ pub(crate) fn head_tree(repo: &gix::Repository) -> Result<ObjectId, gix::Error> 
     Ok(repo.find_commit(head.detach())?.tree_id()?.detach())
 }
 
-fn classify(path: &str) -> Option<Entry> {
+pub(crate) fn classify(path: &str) -> Option<Entry> {
     if path.split('/').any(|c| c.starts_with('.') && c != DIR) {
         return None;
     }
@@ -61,7 +63,7 @@ fn classify(path: &str) -> Option<Entry> {
         .then_some(Entry::Record)
 }
 
-fn read_record(repo: &gix::Repository, change: &Change) -> Result<Record, RecordError> {
+pub(crate) fn read_record(repo: &gix::Repository, change: &Change) -> Result<Record, RecordError> {
     let file = Path::new(&change.path);
     if change.kind == EntryKind::Symlink {
         return Err(RecordError::new(

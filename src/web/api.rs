@@ -84,7 +84,17 @@ pub fn record(model: &dyn ReadModel, id: &str) -> Result<Value, UserError> {
 pub fn recall(model: &dyn ReadModel, params: &HashMap<String, String>) -> Result<Value, UserError> {
     let q = params.get("q").map(String::as_str).unwrap_or_default();
     let limit = limit(params, 10)?;
-    Ok(serde_json::to_value(model.recall(q, limit)?)?)
+    let hits = model.recall(q, limit)?;
+    let mut value = serde_json::to_value(&hits)?;
+    // A hub's hit names its hub, as `org recall --json` does.
+    if let Value::Array(items) = &mut value {
+        for (item, hit) in items.iter_mut().zip(&hits) {
+            if let Some(hub) = hit.location.strip_prefix("hub ") {
+                item["hub"] = Value::from(hub);
+            }
+        }
+    }
+    Ok(value)
 }
 
 /// `GET /api/v1/related/{id}`: records related to one, best first.

@@ -92,6 +92,17 @@ pub fn write_refusal(
     None
 }
 
+/// Whether a request bears `token` as `Authorization: Bearer <token>` (an org server bound
+/// beyond loopback asks it of every request; a reverse proxy in front adds it for its users).
+pub fn bears_token(token: &str, headers: &HeaderMap) -> bool {
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    same(given.trim().as_bytes(), token.as_bytes())
+}
+
 /// Compares without stopping at the first difference, so timing does not tell how much of a
 /// guessed token was right.
 fn same(a: &[u8], b: &[u8]) -> bool {

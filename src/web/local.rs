@@ -353,6 +353,7 @@ impl ReadModel for LocalModel {
             url: hub.url.clone(),
             records,
             projects,
+            templates: Vec::new(),
         }))
     }
 

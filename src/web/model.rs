@@ -181,6 +181,23 @@ pub struct HubView {
     pub records: Vec<HubRecord>,
     /// Its registered projects.
     pub projects: Vec<HubProject>,
+    /// How each template's projects fared, most failures first (the org index fills it in).
+    pub templates: Vec<TemplateView>,
+}
+
+/// How the projects born from one template fared: their verdicts on the records they used.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TemplateView {
+    /// The template's name.
+    pub template: String,
+    /// Projects born from it.
+    pub projects: usize,
+    /// Their verdicts: success, failure, mixed.
+    pub success: usize,
+    /// …
+    pub failure: usize,
+    /// …
+    pub mixed: usize,
 }
 
 /// What the services page shows.

@@ -43,6 +43,10 @@ pub struct ServeOptions {
     pub hub: Option<String>,
     /// Enable the write routes, guarded by a token.
     pub allow_write: bool,
+    /// Serve the org index in this database instead of the repository (`dir` is unused).
+    pub database: Option<Arc<crate::org::Db>>,
+    /// With a database and a bind address beyond loopback: the token every request must bear.
+    pub read_token: Option<String>,
 }
 
 /// Where the server listens, told to the caller once it does.
@@ -60,6 +64,8 @@ struct App {
     token: Option<String>,
     hub: Option<String>,
     shared: Arc<Shared>,
+    org: Option<crate::org::model::OrgModel>,
+    read_token: Option<String>,
 }
 
 type AppState = State<Arc<App>>;
@@ -68,10 +74,14 @@ impl App {
     /// Runs `f` with a fresh model on the blocking pool.
     async fn with_model<T: Send + 'static>(
         self: &Arc<Self>,
-        f: impl FnOnce(&LocalModel, &Ctx) -> Result<T, UserError> + Send + 'static,
+        f: impl FnOnce(&dyn ReadModel, &Ctx) -> Result<T, UserError> + Send + 'static,
     ) -> Result<T, UserError> {
         let app = self.clone();
         tokio::task::spawn_blocking(move || {
+            if let Some(org) = &app.org {
+                let ctx = Ctx::served(org.version()?, true);
+                return f(org, &ctx);
+            }
             let repo = Repo::discover(&app.dir)?;
             let model = LocalModel::open(repo, app.shared.clone(), app.hub.clone())?;
             let ctx = Ctx::served(model.version()?, app.hub.is_some());
@@ -96,7 +106,13 @@ impl App {
 /// Serves until the process ends; `ready` is called once the port is open.
 pub fn serve(options: ServeOptions, ready: impl FnOnce(&Serving)) -> Result<(), UserError> {
     // Fail now, on the command line, rather than on the first request.
-    Store::open(&Repo::discover(&options.dir)?)?;
+    let org = match &options.database {
+        Some(db) => Some(crate::org::model::OrgModel::open(db.clone())?),
+        None => {
+            Store::open(&Repo::discover(&options.dir)?)?;
+            None
+        }
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -117,6 +133,8 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(&Serving)) -> Result<(), 
             token: token.clone(),
             hub: options.hub,
             shared: Arc::default(),
+            org,
+            read_token: options.read_token,
         });
         ready(&Serving {
             url: format!("http://{addr}/"),
@@ -158,7 +176,17 @@ async fn protect(State(app): AppState, request: Request, next: Next) -> Response
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .map(str::to_owned);
+    let refused = app
+        .read_token
+        .as_deref()
+        .is_some_and(|token| !guard::bears_token(token, request.headers()));
     let mut response = match host {
+        Some(_) if refused => (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            "this server needs its token: Authorization: Bearer <token>\n",
+        )
+            .into_response(),
         Some(host) if guard::host_allowed(app.addr, &host) => next.run(request).await,
         Some(_) => (
             StatusCode::MISDIRECTED_REQUEST,

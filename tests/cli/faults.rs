@@ -10,7 +10,7 @@ use crate::support::{Run, TestRepo};
 
 /// Starts `cmd` with `GIT_ZEN_PAUSE_AT=point`, waits until it pauses there and kills it with
 /// SIGKILL, as a crash or `kill -9` would.
-fn kill_at(mut cmd: Command, point: &str) {
+pub fn kill_at(mut cmd: Command, point: &str) {
     let mut child = cmd
         .env("GIT_ZEN_PAUSE_AT", point)
         .stdout(Stdio::null())

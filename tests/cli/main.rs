@@ -18,6 +18,8 @@ mod judging;
 mod mcp;
 mod meaning;
 mod merging;
+mod org;
+mod pg;
 mod policies;
 mod recall;
 mod records;

@@ -64,5 +64,20 @@ pub fn render(model: &dyn ReadModel, ctx: &Ctx) -> Result<Option<String>, UserEr
         body.push_str("</tbody></table>\n");
     }
     body.push_str("</section>\n");
+    if !view.templates.is_empty() {
+        body.push_str("<section aria-labelledby=\"templates\"><h2 id=\"templates\">Templates</h2>\n<table><thead><tr><th scope=\"col\">Template</th><th scope=\"col\">Projects</th><th scope=\"col\">Success</th><th scope=\"col\">Failure</th><th scope=\"col\">Mixed</th></tr></thead><tbody>");
+        for t in &view.templates {
+            let _ = write!(
+                body,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&t.template),
+                t.projects,
+                t.success,
+                t.failure,
+                t.mixed
+            );
+        }
+        body.push_str("</tbody></table>\n</section>\n");
+    }
     Ok(Some(frame(ctx, "hub", "Hub", "hub.html", &body)))
 }
