@@ -137,18 +137,7 @@ impl ReadModel for OrgModel {
                     snippet: Some(h.snippet),
                 })
                 .collect();
-            let total = rows.len();
-            let rows = rows
-                .into_iter()
-                .skip((page - 1) * per_page)
-                .take(per_page)
-                .collect();
-            return Ok(RecordPage {
-                rows,
-                total,
-                page,
-                per_page,
-            });
+            return Ok(RecordPage::of(rows, page, per_page));
         }
         let kind = query.kind.map(Kind::as_str);
         let status = query.status.map(Status::as_str);

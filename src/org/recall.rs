@@ -105,10 +105,11 @@ fn keyword_lists(db: &Db, query: &OrgQuery<'_>, depth: i64) -> Result<Vec<Keywor
     let mut conn = db.checked()?;
     let err = db.err();
     let kind = query.kind.map(Kind::as_str);
-    let mut keyword: Vec<KeywordMatch> = conn
-        .query(
+    // The best `depth` of the first CANDIDATES records matching `tsquery` (SQL over $1).
+    let mut ranked = |tsquery: &str| {
+        conn.query(
             &format!(
-                "WITH q AS (SELECT plainto_tsquery('english', $1) AS q),
+                "WITH q AS (SELECT {tsquery} AS q),
                  c AS (SELECT rid, tsv FROM zen_records, q
                        WHERE tsv @@ q.q AND error IS NULL AND {CURRENT}
                          AND ($2::text IS NULL OR kind = $2) LIMIT $4)
@@ -117,25 +118,14 @@ fn keyword_lists(db: &Db, query: &OrgQuery<'_>, depth: i64) -> Result<Vec<Keywor
             ),
             &[&query.text, &kind, &depth, &CANDIDATES],
         )
-        .map_err(&err)?
+        .map_err(&err)
+    };
+    let mut keyword: Vec<KeywordMatch> = ranked("plainto_tsquery('english', $1)")?
         .iter()
         .map(|r| (r.get(0), r.get(1), true))
         .collect();
     if (keyword.len() as i64) < depth {
-        let any = conn
-            .query(
-                &format!(
-                    "WITH q AS (SELECT replace(plainto_tsquery('english', $1)::text, '&', '|')
-                                       ::tsquery AS q),
-                     c AS (SELECT rid, tsv FROM zen_records, q
-                           WHERE tsv @@ q.q AND error IS NULL AND {CURRENT}
-                             AND ($2::text IS NULL OR kind = $2) LIMIT $4)
-                     SELECT rid, ts_rank(tsv, q.q)::float8 FROM c, q
-                     ORDER BY 2 DESC, rid DESC LIMIT $3"
-                ),
-                &[&query.text, &kind, &depth, &CANDIDATES],
-            )
-            .map_err(&err)?;
+        let any = ranked("replace(plainto_tsquery('english', $1)::text, '&', '|')::tsquery")?;
         for r in any {
             let rid: i64 = r.get(0);
             if keyword.len() as i64 >= depth {

@@ -206,18 +206,7 @@ impl ReadModel for LocalModel {
                 .map(Row::of)
                 .collect(),
         };
-        let total = rows.len();
-        let rows = rows
-            .into_iter()
-            .skip((page - 1) * per_page)
-            .take(per_page)
-            .collect();
-        Ok(RecordPage {
-            rows,
-            total,
-            page,
-            per_page,
-        })
+        Ok(RecordPage::of(rows, page, per_page))
     }
 
     fn record(&self, id: &str) -> Result<Record, UserError> {

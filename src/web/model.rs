@@ -82,6 +82,24 @@ pub struct RecordPage {
     pub per_page: usize,
 }
 
+impl RecordPage {
+    /// Page `page` (1-based) of `per_page` rows out of every matching row.
+    pub fn of(rows: Vec<Row>, page: usize, per_page: usize) -> RecordPage {
+        let total = rows.len();
+        let rows = rows
+            .into_iter()
+            .skip(page.saturating_sub(1) * per_page)
+            .take(per_page)
+            .collect();
+        RecordPage {
+            rows,
+            total,
+            page,
+            per_page,
+        }
+    }
+}
+
 /// A commit that touched a record's file.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Change {
