@@ -2,12 +2,12 @@
 //! used them, merged with the project's own memory, each hit saying where it lives.
 
 use super::{Hub, HubError};
-use crate::index::{Hit, RecallQuery, recall};
+use crate::index::{Evidence, Hit, RecallQuery, recall};
 use crate::record::Kind;
 
 /// How much evidence moves a hit: a score of 0.5 (no evidence) leaves relevance as it is; the
 /// best possible evidence multiplies it by 1.5, the worst by 0.5.
-pub(crate) fn weight(score: f64) -> f64 {
+fn weight(score: f64) -> f64 {
     0.5 + score
 }
 
@@ -46,14 +46,21 @@ pub fn hub_hits<E: From<HubError>>(
             continue;
         };
         let evidence = index.evidence(&record).map_err(HubError::from)?;
-        hit.score *= weigh(hit, evidence.score);
-        if hit.kind == Kind::Pattern && evidence.mostly_failure() {
-            hit.warning = true;
-        }
-        hit.location = format!("hub {}", hub.name);
-        hit.evidence = Some(evidence);
+        attach_evidence(hit, evidence, &hub.name);
     }
     Ok(hits)
+}
+
+/// Weighs a hit from hub `hub` by the evidence of the projects that used its record (see
+/// [`weight`]); a pattern whose evidence is mostly failure becomes a warning. The org-wide index
+/// weighs its hits the same way.
+pub(crate) fn attach_evidence(hit: &mut Hit, evidence: Evidence, hub: &str) {
+    hit.score *= weigh(hit, evidence.score);
+    if hit.kind == Kind::Pattern && evidence.mostly_failure() {
+        hit.warning = true;
+    }
+    hit.location = format!("hub {hub}");
+    hit.evidence = Some(evidence);
 }
 
 /// Local and hub hits together, best first: a record in both (inherited or promoted) is shown

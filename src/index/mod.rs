@@ -20,7 +20,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use outcomes::{Evidence, evidence_of};
-pub use query::{Gathered, Hit, RecallQuery, Semantic, gather, rank, recall, similar, weights};
+pub use query::{Gathered, Hit, RecallQuery, Semantic, gather, rank, recall, similar, weighted};
 pub use refresh::RefreshReport;
 pub(crate) use tree::head_tree;
 pub use vectors::{Pending, Scope, Stored};

@@ -174,7 +174,7 @@ pub fn gather(
     let depth = if filtered {
         query.limit * 20 + 200
     } else if model.is_some() {
-        query.limit.max(20)
+        fuse::list_depth(query.limit)
     } else {
         query.limit
     };
@@ -506,7 +506,8 @@ fn to_hit(ranked: Ranked) -> Hit {
         fused,
         strength,
     } = ranked;
-    let [status, outcome, recency] = weights(&record);
+    // Never rounded: on a small corpus bm25 values are tiny and rounding would tie them.
+    let score = weighted(&record, relevance, fused.is_some());
     let marked = marked.replace(['\n', '\r'], " ");
     Hit {
         id: record.id.to_string(),
@@ -515,13 +516,7 @@ fn to_hit(ranked: Ranked) -> Hit {
         status: record.status,
         outcome: record.outcome,
         tags: record.tags,
-        // Never rounded: on a small corpus bm25 values are tiny and rounding would tie them.
-        score: match fused {
-            Some(_) => {
-                relevance * fuse::soften(status) * fuse::soften(outcome) * fuse::soften(recency)
-            }
-            None => relevance * status * outcome * recency,
-        },
+        score,
         file: record.file.to_string_lossy().replace('\\', "/"),
         snippet: marked.replace(['\u{2}', '\u{3}'], ""),
         superseded_by: record.superseded_by,
@@ -536,9 +531,20 @@ fn to_hit(ranked: Ranked) -> Hit {
     }
 }
 
+/// `relevance` weighted for what the team should reuse, whole on a bm25 score and softened on a
+/// fused one (see [`fuse::soften`]): local recall and the org-wide index score with it.
+pub fn weighted(record: &Record, relevance: f64, fused: bool) -> f64 {
+    let [status, outcome, recency] = weights(record);
+    if fused {
+        relevance * fuse::soften(status) * fuse::soften(outcome) * fuse::soften(recency)
+    } else {
+        relevance * status * outcome * recency
+    }
+}
+
 /// Recall's weights for `record` as `[status, outcome, recency]`: current over replaced, proven
-/// over failed, recent over old (the org-wide index ranks with the same ones).
-pub fn weights(record: &Record) -> [f64; 3] {
+/// over failed, recent over old.
+fn weights(record: &Record) -> [f64; 3] {
     let status = match record.status {
         Status::Accepted => 1.0,
         Status::Proposed => 0.9,

@@ -4,7 +4,7 @@
 //! body), records with every word first, then records with any of them; the list by meaning from
 //! pgvector's HNSW index (cosine distance). The two are merged by [`crate::semantic::fuse`] —
 //! the same function and constants local recall uses — then weighted by status, outcome and age
-//! ([`crate::index::weights`]) and by the evidence of the projects that used the record, softened
+//! ([`crate::index::weighted`]) and by the evidence of the projects that used the record, softened
 //! on a fused score exactly as `recall --hub` does.
 //!
 //! Cost: two indexed queries (GIN and HNSW) of at most `depth` rows, one to read the winners.
@@ -61,7 +61,7 @@ pub fn question_vector(mode: Mode, text: &str) -> Result<Option<Vec<f32>>, OrgEr
 /// How deep each list is searched: fusion needs lists deeper than the hits asked for.
 fn depth(query: &OrgQuery<'_>, semantic: bool) -> i64 {
     if semantic {
-        query.limit.max(20) as i64
+        fuse::list_depth(query.limit) as i64
     } else {
         query.limit as i64
     }
@@ -250,31 +250,16 @@ fn rank(
     {
         let Some(row) = rows.get(&rid) else { continue };
         let mut hit = Hit::found(row.record.clone(), relevance);
-        let [status, outcome, recency] = crate::index::weights(&row.record);
-        let ev = evidence
-            .get(&(row.hub_id, row.record.id.to_string()))
-            .cloned()
-            .unwrap_or_else(|| crate::index::evidence_of(&row.record, []));
-        let evidence_weight = crate::hub::recall::weight(ev.score);
-        hit.score = match fused {
-            Some(_) => {
-                relevance
-                    * fuse::soften(status)
-                    * fuse::soften(outcome)
-                    * fuse::soften(recency)
-                    * fuse::soften(evidence_weight)
-            }
-            None => relevance * status * outcome * recency * evidence_weight,
-        };
-        if hit.kind == Kind::Pattern && ev.mostly_failure() {
-            hit.warning = true;
-        }
         hit.keyword_rank = keyword_rank;
         hit.semantic_score = similarity;
         hit.fused_score = fused;
         hit.strength = strength;
-        hit.location = format!("hub {}", row.hub);
-        hit.evidence = Some(ev);
+        hit.score = crate::index::weighted(&row.record, relevance, fused.is_some());
+        let ev = evidence
+            .get(&(row.hub_id, row.record.id.to_string()))
+            .cloned()
+            .unwrap_or_else(|| crate::index::evidence_of(&row.record, []));
+        crate::hub::recall::attach_evidence(&mut hit, ev, &row.hub);
         hits.push(OrgHit {
             hub: row.hub.clone(),
             hit,

@@ -75,6 +75,12 @@ pub const KEYWORD_BONUS: f32 = 0.1;
 /// How many of the best keyword matches get a bonus.
 pub const KEYWORD_DEPTH: usize = 3;
 
+/// How deep the keyword and the meaning lists are read for `limit` hits: fusion needs lists
+/// deep enough for a record low in one list and high in the other to surface.
+pub fn list_depth(limit: usize) -> usize {
+    limit.max(20)
+}
+
 /// A record's place in the fused ranking.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fused {

@@ -78,12 +78,7 @@ pub fn write_refusal(
             "send the body as Content-Type: application/json",
         ));
     }
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default();
-    if !same(given.trim().as_bytes(), token.as_bytes()) {
+    if !bears_token(token, headers) {
         return Some((
             StatusCode::UNAUTHORIZED,
             "send the token `git zen serve` printed as Authorization: Bearer <token>",
