@@ -329,6 +329,7 @@ impl ReadModel for OrgModel {
                 .collect::<Vec<_>>()
                 .join(", "),
             records: records.into_iter().map(|(_, r)| r).collect(),
+            no_records: "No project has given a verdict on a hub record yet.",
             projects,
             templates,
         }))

@@ -341,6 +341,7 @@ impl ReadModel for LocalModel {
             name: hub.name.clone(),
             url: hub.url.clone(),
             records,
+            no_records: "No records in the hub's clone.",
             projects,
             templates: Vec::new(),
         }))

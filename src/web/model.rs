@@ -197,6 +197,9 @@ pub struct HubView {
     pub url: String,
     /// Its records, best evidence first.
     pub records: Vec<HubRecord>,
+    /// What the page says when `records` is empty: the local hub lists every record of its
+    /// clone, the org index only those projects gave verdicts on.
+    pub no_records: &'static str,
     /// Its registered projects.
     pub projects: Vec<HubProject>,
     /// How each template's projects fared, most failures first (the org index fills it in).

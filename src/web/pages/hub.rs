@@ -22,7 +22,7 @@ pub fn render(model: &dyn ReadModel, ctx: &Ctx) -> Result<Option<String>, UserEr
     );
     body.push_str("<section aria-labelledby=\"hub-records\"><h2 id=\"hub-records\">Records and evidence</h2>\n");
     if view.records.is_empty() {
-        body.push_str("<p class=\"empty\">No records in the hub's clone.</p>\n");
+        let _ = writeln!(body, "<p class=\"empty\">{}</p>", esc(view.no_records));
     } else {
         body.push_str("<ul>");
         for r in &view.records {
