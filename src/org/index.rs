@@ -9,13 +9,15 @@
 //! there. A second indexer finds the lock taken and skips the hub. When the old tree is gone
 //! from the mirror (a new mirror, a gc after a force-push) every row of the hub is replaced.
 //!
-//! Vectors are filled afterwards, in small transactions of their own, for rows whose text has
-//! none yet (an edit that changes a record's text clears its vector): indexing never waits for
-//! the model, and until a record has its vector, recall ranks it by keyword alone.
+//! Vectors are filled afterwards, once every hub is indexed, for rows whose text has none yet
+//! (an edit that changes a record's text clears its vector), in batches that cross hubs and
+//! small transactions of their own: indexing never waits for the model, every hub is searchable
+//! by keyword before the first vector is computed, and until a record has its vector, recall
+//! ranks it by keyword alone.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use gix::ObjectId;
@@ -121,10 +123,23 @@ pub fn index(
         .collect();
     let total = queue.len();
     let queue = Mutex::new(queue.into_iter());
-    let embedder = Embedding::new(options.embed);
+    // Hubs whose records wait for vectors, reported once they have them.
+    let waiting: Mutex<Vec<Waiting>> = Mutex::new(Vec::new());
     let done = Mutex::new((Vec::new(), report, None::<OrgError>));
-    // Hubs in parallel, one connection each: parsing and the database's text search share the
-    // cores.
+    let finish = |result: Result<HubReport, OrgError>| {
+        let mut done = done.lock().unwrap_or_else(|p| p.into_inner());
+        match result {
+            Ok(hub_report) => {
+                (done.1)(&hub_report);
+                done.0.push(hub_report);
+            }
+            Err(e) => {
+                done.2.get_or_insert(e);
+            }
+        }
+    };
+    // Hubs in parallel, one connection each: fetching, parsing and the database's text search
+    // share the cores.
     let jobs = options.jobs.clamp(1, total.max(1));
     std::thread::scope(|scope| {
         for _ in 0..jobs {
@@ -132,21 +147,32 @@ pub fn index(
                 loop {
                     let next = queue.lock().unwrap_or_else(|p| p.into_inner()).next();
                     let Some((id, name, url)) = next else { break };
-                    let result = one_hub(db, options, &embedder, id, name, &url);
-                    let mut done = done.lock().unwrap_or_else(|p| p.into_inner());
-                    match result {
-                        Ok(hub_report) => {
-                            (done.1)(&hub_report);
-                            done.0.push(hub_report);
+                    let start = Instant::now();
+                    let report = one_hub(db, options, id, name, &url);
+                    let wants_vectors =
+                        options.embed && !matches!(report.outcome, Outcome::Failed { .. });
+                    match wants_vectors.then(|| pending(db, id)) {
+                        Some(Ok(true)) => {
+                            let hub = Waiting { id, report, start };
+                            waiting.lock().unwrap_or_else(|p| p.into_inner()).push(hub);
                         }
-                        Err(e) => {
-                            done.2.get_or_insert(e);
-                        }
+                        Some(Err(e)) => finish(Err(e)),
+                        Some(Ok(false)) | None => finish(Ok(report)),
                     }
                 }
             });
         }
     });
+    let mut waiting = waiting.into_inner().unwrap_or_else(|p| p.into_inner());
+    if !waiting.is_empty() {
+        waiting.sort_by(|a, b| a.report.hub.cmp(&b.report.hub));
+        let embedded = Embedder::load(None)
+            .map_err(OrgError::from)
+            .and_then(|model| embed_waiting(db, &model, waiting, &mut |hub| finish(Ok(hub))));
+        if let Err(e) = embedded {
+            finish(Err(e));
+        }
+    }
     let (mut reports, _, error) = done.into_inner().unwrap_or_else(|p| p.into_inner());
     if let Some(e) = error {
         return Err(e);
@@ -165,40 +191,15 @@ pub fn index(
     Ok(reports)
 }
 
-/// The model, loaded the first time a hub has records to embed.
-struct Embedding {
-    wanted: bool,
-    model: Mutex<Option<Arc<Embedder>>>,
-}
-
-impl Embedding {
-    fn new(wanted: bool) -> Embedding {
-        Embedding {
-            wanted,
-            model: Mutex::new(None),
-        }
-    }
-
-    fn get(&self) -> Result<Arc<Embedder>, OrgError> {
-        let mut model = self.model.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(model) = &*model {
-            return Ok(model.clone());
-        }
-        let loaded = Embedder::load(None)?;
-        *model = Some(loaded.clone());
-        Ok(loaded)
-    }
-}
-
-/// Indexes one hub and embeds what it lacks; a database failure while embedding ends the run.
-fn one_hub(
-    db: &Db,
-    options: &IndexOptions,
-    embedding: &Embedding,
+/// A hub indexed whose records wait for vectors.
+struct Waiting {
     id: i32,
-    name: String,
-    url: &str,
-) -> Result<HubReport, OrgError> {
+    report: HubReport,
+    start: Instant,
+}
+
+/// Indexes one hub; a hub that cannot be fetched or read is reported as failed.
+fn one_hub(db: &Db, options: &IndexOptions, id: i32, name: String, url: &str) -> HubReport {
     let start = Instant::now();
     let outcome = match index_hub(db, options, id, &name, url) {
         Ok(outcome) => outcome,
@@ -212,17 +213,12 @@ fn one_hub(
             Outcome::Failed { message }
         }
     };
-    let mut embedded = 0;
-    if embedding.wanted && !matches!(outcome, Outcome::Failed { .. }) && pending(db, id)? {
-        let model = embedding.get()?;
-        embedded = embed_pending(db, &model, id)?;
-    }
-    Ok(HubReport {
+    HubReport {
         hub: name,
         outcome,
-        embedded,
+        embedded: 0,
         seconds: start.elapsed().as_secs_f64(),
-    })
+    }
 }
 
 /// Whether a hub has records without a vector.
@@ -604,14 +600,68 @@ fn outcome_record(content: &str) -> Option<String> {
     table.get("record")?.as_str().map(str::to_owned)
 }
 
-/// How many rows are embedded per transaction.
-const EMBED_BATCH: i64 = 64;
+/// How many records are embedded per batch (and written per transaction).
+const EMBED_BATCH: usize = 64;
 
-/// Fills in the vectors of a hub's records that have none: from a row with the same text when
-/// there is one, else from the model.
-pub fn embed_pending(db: &Db, embedder: &Embedder, hub_id: i32) -> Result<usize, OrgError> {
+/// A record waiting for its vector: the hub's place in the waiting list, its row, its text's
+/// key and the text the model reads.
+struct Unembedded {
+    hub: usize,
+    rid: i64,
+    key: String,
+    text: String,
+}
+
+/// Fills in the vectors of the `waiting` hubs' records that have none: from a row with the same
+/// text when there is one, else from the model, in batches that cross hubs, so ten hubs with one
+/// new record each are one batch on every core (the model expands its weights once per batch),
+/// not ten batches of one. Each hub is handed to `done` once its records have vectors.
+fn embed_waiting(
+    db: &Db,
+    embedder: &Embedder,
+    mut waiting: Vec<Waiting>,
+    done: &mut dyn FnMut(HubReport),
+) -> Result<(), OrgError> {
     let mut conn = db.conn()?;
-    // Identical texts (a record promoted to several hubs) share one vector.
+    let mut batch: Vec<Unembedded> = Vec::new();
+    let mut reported = 0;
+    for i in 0..waiting.len() {
+        let hub_id = waiting[i].id;
+        waiting[i].report.embedded += copy_identical(db, &mut conn, hub_id)?;
+        let mut after = 0i64;
+        loop {
+            let (last, page) = unembedded(db, &mut conn, i, hub_id, after)?;
+            let Some(last) = last else { break };
+            after = last;
+            batch.extend(page);
+            if batch.len() >= EMBED_BATCH {
+                write_vectors(db, &mut conn, embedder, &mut batch, &mut waiting)?;
+                // Every hub before this one is complete.
+                for hub in &waiting[reported..i] {
+                    done(finished(hub));
+                }
+                reported = i;
+            }
+        }
+    }
+    write_vectors(db, &mut conn, embedder, &mut batch, &mut waiting)?;
+    for hub in &waiting[reported..] {
+        done(finished(hub));
+    }
+    Ok(())
+}
+
+/// A waiting hub's report, now that its records have vectors.
+fn finished(hub: &Waiting) -> HubReport {
+    HubReport {
+        seconds: hub.start.elapsed().as_secs_f64(),
+        ..hub.report.clone()
+    }
+}
+
+/// Gives the hub's rows without a vector the vector of a row with the same text (a record
+/// promoted to several hubs is embedded once); how many.
+fn copy_identical(db: &Db, conn: &mut postgres::Client, hub_id: i32) -> Result<usize, OrgError> {
     let copied = conn
         .execute(
             "UPDATE zen_records r SET embedding = o.embedding
@@ -622,49 +672,74 @@ pub fn embed_pending(db: &Db, embedder: &Embedder, hub_id: i32) -> Result<usize,
              WHERE r.hub_id = $1 AND r.embedding IS NULL AND r.text_key = o.text_key",
             &[&hub_id],
         )
-        .map_err(db.err())? as usize;
-    let mut done = copied;
-    let mut after = 0i64;
-    loop {
-        let rows = conn
-            .query(
-                "SELECT rid, path, source, text_key FROM zen_records
-                 WHERE hub_id = $1 AND embedding IS NULL AND error IS NULL AND rid > $2
-                 ORDER BY rid LIMIT $3",
-                &[&hub_id, &after, &EMBED_BATCH],
-            )
-            .map_err(db.err())?;
-        let Some(last) = rows.last() else { break };
-        after = last.get(0);
-        let mut batch = Vec::new();
-        for row in &rows {
+        .map_err(db.err())?;
+    Ok(copied as usize)
+}
+
+/// The next page of the hub's records without a vector, after row `after`: the page's last row
+/// (`None`: no more) and its records that parse.
+fn unembedded(
+    db: &Db,
+    conn: &mut postgres::Client,
+    hub: usize,
+    hub_id: i32,
+    after: i64,
+) -> Result<(Option<i64>, Vec<Unembedded>), OrgError> {
+    let rows = conn
+        .query(
+            "SELECT rid, path, source, text_key FROM zen_records
+             WHERE hub_id = $1 AND embedding IS NULL AND error IS NULL AND rid > $2
+             ORDER BY rid LIMIT $3",
+            &[&hub_id, &after, &(EMBED_BATCH as i64)],
+        )
+        .map_err(db.err())?;
+    let last = rows.last().map(|row| row.get(0));
+    let page = rows
+        .iter()
+        .filter_map(|row| {
             let path: String = row.get(1);
             let source: String = row.get(2);
-            if let Ok(record) = crate::record::parse(Path::new(&path), &source) {
-                batch.push((
-                    row.get::<_, i64>(0),
-                    row.get::<_, String>(3),
-                    crate::semantic::text::text(&record),
-                ));
-            }
-        }
-        let texts: Vec<&str> = batch.iter().map(|(_, _, t)| t.as_str()).collect();
-        let vectors = embedder.embed_all(&texts);
-        let mut tx = conn.transaction().map_err(db.err())?;
-        let update = tx
-            .prepare(
-                "UPDATE zen_records SET embedding = $2::text::vector
-                 WHERE rid = $1 AND text_key = $3",
-            )
-            .map_err(db.err())?;
-        for ((rid, key, _), vector) in batch.iter().zip(vectors) {
-            tx.execute(&update, &[rid, &vector_text(&vector), key])
-                .map_err(db.err())?;
-            done += 1;
-        }
-        tx.commit().map_err(db.err())?;
+            let record = crate::record::parse(Path::new(&path), &source).ok()?;
+            Some(Unembedded {
+                hub,
+                rid: row.get(0),
+                key: row.get(3),
+                text: crate::semantic::text::text(&record),
+            })
+        })
+        .collect();
+    Ok((last, page))
+}
+
+/// Embeds the batch and writes its vectors in one transaction (a row whose text changed
+/// meanwhile keeps waiting), counting them to their hubs; empties the batch.
+fn write_vectors(
+    db: &Db,
+    conn: &mut postgres::Client,
+    embedder: &Embedder,
+    batch: &mut Vec<Unembedded>,
+    waiting: &mut [Waiting],
+) -> Result<(), OrgError> {
+    if batch.is_empty() {
+        return Ok(());
     }
-    Ok(done)
+    let texts: Vec<&str> = batch.iter().map(|u| u.text.as_str()).collect();
+    let vectors = embedder.embed_all(&texts);
+    let mut tx = conn.transaction().map_err(db.err())?;
+    let update = tx
+        .prepare(
+            "UPDATE zen_records SET embedding = $2::text::vector
+             WHERE rid = $1 AND text_key = $3",
+        )
+        .map_err(db.err())?;
+    for (u, vector) in batch.iter().zip(vectors) {
+        tx.execute(&update, &[&u.rid, &vector_text(&vector), &u.key])
+            .map_err(db.err())?;
+        waiting[u.hub].report.embedded += 1;
+    }
+    tx.commit().map_err(db.err())?;
+    batch.clear();
+    Ok(())
 }
 
 /// pgvector's text form of a vector.

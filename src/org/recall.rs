@@ -24,6 +24,10 @@ use crate::semantic::fuse::{self, Match, Mode, STRONG_SIMILARITY};
 /// How many matching records each keyword list ranks, at most.
 pub const CANDIDATES: i64 = 2000;
 
+/// How many slices (`rid % SLICES`) the keyword index is cut into: schema version 2 made one
+/// partial GIN index per slice, so changing this needs a migration.
+pub const SLICES: i64 = 16;
+
 /// A hit of org-wide recall: the hub it lives in, and the hit as local recall shapes it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct OrgHit {
@@ -67,22 +71,26 @@ fn depth(query: &OrgQuery<'_>, semantic: bool) -> i64 {
     }
 }
 
-/// Ranked hits for the question in `query`, across every hub, best first: its vector is computed
-/// while the keyword lists are searched on another connection (the model on one core, the
-/// database on another).
+/// Ranked hits for the question in `query`, across every hub, best first: the keyword lists are
+/// searched on one connection while this thread embeds the question and searches by meaning on
+/// another (the model and one database backend on one core, the other backend on the other).
 pub fn recall_question(db: &Db, query: &OrgQuery<'_>) -> Result<Vec<OrgHit>, OrgError> {
     let semantic = query.mode != Mode::Keyword && !query.text.trim().is_empty();
     let depth = depth(query, semantic);
-    let (keyword, vector) = std::thread::scope(|scope| {
+    let (keyword, vector, nearest) = std::thread::scope(|scope| {
         let keyword = scope.spawn(|| keyword_lists(db, query, depth));
         let vector = question_vector(query.mode, query.text);
+        let nearest = match &vector {
+            Ok(Some(vector)) => nearest(db, query, vector, depth),
+            _ => Ok(Vec::new()),
+        };
         let keyword = keyword
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (keyword, vector)
+        (keyword, vector, nearest)
     });
-    let (keyword, vector) = (keyword?, vector?);
-    rank(db, query, vector.as_deref(), keyword, depth)
+    let (keyword, vector, nearest) = (keyword?, vector?, nearest?);
+    rank(db, query, vector.as_deref(), keyword, nearest, depth)
 }
 
 /// Ranked hits for `query` across every hub, best first. `vector` is the question's (from
@@ -94,7 +102,43 @@ pub fn recall(
 ) -> Result<Vec<OrgHit>, OrgError> {
     let depth = depth(query, vector.is_some());
     let keyword = keyword_lists(db, query, depth)?;
-    rank(db, query, vector, keyword, depth)
+    let nearest = match vector {
+        Some(vector) => nearest(db, query, vector, depth)?,
+        None => Vec::new(),
+    };
+    rank(db, query, vector, keyword, nearest, depth)
+}
+
+/// The `depth` current records nearest in meaning to `vector` (HNSW), with their similarity.
+fn nearest(
+    db: &Db,
+    query: &OrgQuery<'_>,
+    vector: &[f32],
+    depth: i64,
+) -> Result<Vec<(i64, f32)>, OrgError> {
+    let mut conn = db.checked()?;
+    let err = db.err();
+    let kind = query.kind.map(Kind::as_str);
+    let text = super::index::vector_text(vector);
+    let mut tx = conn.transaction().map_err(&err)?;
+    tx.batch_execute("SET LOCAL hnsw.ef_search = 100")
+        .map_err(&err)?;
+    let nearest = tx
+        .query(
+            &format!(
+                "SELECT rid, (1 - (embedding <=> $1::text::vector))::float4 FROM zen_records
+                 WHERE embedding IS NOT NULL AND error IS NULL AND {CURRENT}
+                   AND ($2::text IS NULL OR kind = $2)
+                 ORDER BY embedding <=> $1::text::vector LIMIT $3"
+            ),
+            &[&text, &kind, &depth],
+        )
+        .map_err(&err)?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    tx.commit().map_err(&err)?;
+    Ok(nearest)
 }
 
 /// A keyword match: row, `ts_rank`, and whether it has every word.
@@ -105,17 +149,10 @@ fn keyword_lists(db: &Db, query: &OrgQuery<'_>, depth: i64) -> Result<Vec<Keywor
     let mut conn = db.checked()?;
     let err = db.err();
     let kind = query.kind.map(Kind::as_str);
-    // The best `depth` of the first CANDIDATES records matching `tsquery` (SQL over $1).
+    let first = first_slice(query.text);
     let mut ranked = |tsquery: &str| {
         conn.query(
-            &format!(
-                "WITH q AS (SELECT {tsquery} AS q),
-                 c AS (SELECT rid, tsv FROM zen_records, q
-                       WHERE tsv @@ q.q AND error IS NULL AND {CURRENT}
-                         AND ($2::text IS NULL OR kind = $2) LIMIT $4)
-                 SELECT rid, ts_rank(tsv, q.q)::float8 FROM c, q
-                 ORDER BY 2 DESC, rid DESC LIMIT $3"
-            ),
+            &ranked_sql(tsquery, first),
             &[&query.text, &kind, &depth, &CANDIDATES],
         )
         .map_err(&err)
@@ -139,49 +176,66 @@ fn keyword_lists(db: &Db, query: &OrgQuery<'_>, depth: i64) -> Result<Vec<Keywor
     Ok(keyword)
 }
 
-/// Fuses the keyword list with the records nearest to `vector` and weighs the result.
+/// The SQL ranking (`ts_rank`) the best `$3` of the first `$4` current records matching
+/// `tsquery` (SQL over the question, `$1`; `$2` a kind or null), read slice by slice from
+/// `first` on.
+///
+/// Each slice has its own partial GIN index (schema version 2), and the scan stops at the slice
+/// that completes `$4`: a question whose words most records hold builds one slice's bitmap, a
+/// sixteenth of the one the whole table's index would build, while rare words read every slice's
+/// short posting lists and miss nothing.
+fn ranked_sql(tsquery: &str, first: i64) -> String {
+    let slices: Vec<String> = (0..SLICES)
+        .map(|i| (first + i) % SLICES)
+        .map(|slice| {
+            format!(
+                "(SELECT rid, tsv FROM zen_records
+                  WHERE rid % {SLICES} = {slice} AND tsv @@ {tsquery} AND error IS NULL
+                    AND {CURRENT} AND ($2::text IS NULL OR kind = $2))"
+            )
+        })
+        .collect();
+    format!(
+        "WITH c AS (SELECT rid, tsv FROM ({}) s LIMIT $4)
+         SELECT rid, ts_rank(tsv, {tsquery})::float8 FROM c ORDER BY 2 DESC, rid DESC LIMIT $3",
+        slices.join(" UNION ALL ")
+    )
+}
+
+/// The slice a question's keyword scan starts at: the same for the same question on every
+/// server, and different across questions, so that no one sixteenth of the records fills the
+/// lists of every question whose words most records hold.
+fn first_slice(question: &str) -> i64 {
+    let hash = question.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    (hash % SLICES as u64) as i64
+}
+
+/// Fuses the keyword list with the records `nearest` to `vector` and weighs the result.
 fn rank(
     db: &Db,
     query: &OrgQuery<'_>,
     vector: Option<&[f32]>,
     keyword: Vec<KeywordMatch>,
+    mut similarity: Vec<(i64, f32)>,
     depth: i64,
 ) -> Result<Vec<OrgHit>, OrgError> {
     let mut conn = db.conn()?;
     let err = db.err();
-    let kind = query.kind.map(Kind::as_str);
-    // Nearest in meaning, and the similarity of every keyword match that has a vector.
-    let mut similarity: Vec<(i64, f32)> = Vec::new();
+    // The similarity of every keyword match that has a vector, for the fused scores.
     if let Some(vector) = vector {
-        let text = super::index::vector_text(vector);
-        let mut tx = conn.transaction().map_err(&err)?;
-        tx.batch_execute("SET LOCAL hnsw.ef_search = 100")
-            .map_err(&err)?;
-        similarity = tx
-            .query(
-                &format!(
-                    "SELECT rid, (1 - (embedding <=> $1::text::vector))::float4 FROM zen_records
-                     WHERE embedding IS NOT NULL AND error IS NULL AND {CURRENT}
-                       AND ($2::text IS NULL OR kind = $2)
-                     ORDER BY embedding <=> $1::text::vector LIMIT $3"
-                ),
-                &[&text, &kind, &depth],
-            )
-            .map_err(&err)?
-            .iter()
-            .map(|r| (r.get(0), r.get(1)))
-            .collect();
         let missing: Vec<i64> = keyword
             .iter()
             .map(|k| k.0)
             .filter(|rid| !similarity.iter().any(|s| s.0 == *rid))
             .collect();
         if !missing.is_empty() {
-            let more = tx
+            let more = conn
                 .query(
                     "SELECT rid, (1 - (embedding <=> $1::text::vector))::float4 FROM zen_records
                      WHERE rid = ANY($2) AND embedding IS NOT NULL",
-                    &[&text, &missing],
+                    &[&super::index::vector_text(vector), &missing],
                 )
                 .map_err(&err)?;
             similarity.extend(
@@ -190,7 +244,6 @@ fn rank(
             );
             similarity.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0)));
         }
-        tx.commit().map_err(&err)?;
     }
     let ranked: Vec<Candidate> = if vector.is_some() {
         let keyword_ids: Vec<i64> = if query.mode == Mode::Semantic {

@@ -143,14 +143,96 @@ impl Org {
 #[test]
 fn org_init_is_versioned_and_an_older_git_zen_refuses_a_newer_schema() {
     let Some(org) = Org::new() else { return };
-    org.ok(&["init"]).stdout_has("is current (version 1)");
+    org.ok(&["init"]).stdout_has("is current (version 2)");
     org.ok(&["hub", "list"]).stdout_has("no hubs yet");
     org.sql("INSERT INTO zen_schema (version) VALUES (99)");
     let run = org.run(&["hub", "list"]);
     assert_eq!(run.code, Some(1));
-    run.stderr_has("schema is version 99, newer than this git-zen knows (1)")
+    run.stderr_has("schema is version 99, newer than this git-zen knows (2)")
         .stderr_has("upgrade git-zen");
     assert_eq!(org.run(&["init"]).code, Some(1));
+}
+
+/// The slice indexes of schema version 2, by name.
+fn keyword_indexes(org: &Org) -> Vec<String> {
+    org.sql(
+        "SELECT indexname::text FROM pg_indexes
+         WHERE tablename = 'zen_records' AND indexname LIKE 'zen_records_tsv%' ORDER BY 1",
+    )
+    .iter()
+    .map(|r| r.get(0))
+    .collect()
+}
+
+#[test]
+fn a_version_1_database_is_refused_until_init_migrates_it_and_keeps_its_records() {
+    let Some(org) = Org::new() else { return };
+    let payments = org.hub("payments");
+    org.add(
+        &payments,
+        "Blue-green deploys on Kubernetes",
+        "Two deployments; the service selector switches.",
+    );
+    org.ok(&["index", "--no-embed"]);
+    assert_eq!(keyword_indexes(&org).len(), 16);
+    // Back to what version 1 left: one keyword index over the whole table.
+    let drop: Vec<String> = keyword_indexes(&org)
+        .iter()
+        .map(|name| format!("DROP INDEX {name};"))
+        .collect();
+    org.sql(&format!(
+        "DO $$ BEGIN {} CREATE INDEX zen_records_tsv ON zen_records USING gin (tsv);
+         DELETE FROM zen_schema WHERE version = 2; END $$",
+        drop.join(" ")
+    ));
+    let run = org.run(&["recall", "kubernetes"]);
+    assert_eq!(run.code, Some(1));
+    run.stderr_has("schema is version 1; this git-zen needs 2")
+        .stderr_has("git zen org init");
+    org.ok(&["init"]).stdout_has("migrated from version 1 to 2");
+    let indexes = keyword_indexes(&org);
+    assert_eq!(indexes.len(), 16, "{indexes:?}");
+    assert!(!indexes.contains(&"zen_records_tsv".to_owned()));
+    org.ok(&["recall", "--mode", "keyword", "kubernetes"])
+        .stdout_has("Blue-green deploys on Kubernetes");
+}
+
+#[test]
+fn keyword_recall_finds_a_word_in_every_slice_and_the_same_hits_twice() {
+    let Some(org) = Org::new() else { return };
+    let hub = org.hub("platform");
+    // 40 records (rows 1-40: every one of the 16 slices) share a rare word; one has it in its
+    // title, so it ranks first.
+    for n in 0..39 {
+        org.write(
+            &hub,
+            &format!("Runbook page {n}"),
+            "The quokka alarm fires here too.",
+        );
+    }
+    org.write(&hub, "Quokka alarm", "What the quokka alarm means.");
+    org.push(&hub, "forty records");
+    org.ok(&["index", "--no-embed"]);
+    let recall = || {
+        org.json(&[
+            "recall",
+            "--mode",
+            "keyword",
+            "--json",
+            "--limit",
+            "50",
+            "quokka alarm",
+        ])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["title"].as_str().unwrap().to_owned())
+        .collect::<Vec<_>>()
+    };
+    let hits = recall();
+    assert_eq!(hits.len(), 40, "{hits:?}");
+    assert_eq!(hits[0], "Quokka alarm");
+    assert_eq!(recall(), hits);
 }
 
 #[test]
