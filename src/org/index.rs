@@ -635,7 +635,7 @@ fn embed_waiting(
             after = last;
             batch.extend(page);
             if batch.len() >= EMBED_BATCH {
-                write_vectors(db, &mut conn, embedder, &mut batch, &mut waiting)?;
+                write_vectors(db, embedder, &mut batch, &mut waiting)?;
                 // Every hub before this one is complete.
                 for hub in &waiting[reported..i] {
                     done(finished(hub));
@@ -644,7 +644,7 @@ fn embed_waiting(
             }
         }
     }
-    write_vectors(db, &mut conn, embedder, &mut batch, &mut waiting)?;
+    write_vectors(db, embedder, &mut batch, &mut waiting)?;
     for hub in &waiting[reported..] {
         done(finished(hub));
     }
@@ -711,11 +711,12 @@ fn unembedded(
     Ok((last, page))
 }
 
-/// Embeds the batch and writes its vectors in one transaction (a row whose text changed
-/// meanwhile keeps waiting), counting them to their hubs; empties the batch.
+/// Embeds the batch and writes its vectors (a row whose text changed meanwhile keeps waiting),
+/// counting them to their hubs; empties the batch. The writes are spread over one connection
+/// per core, each a transaction of its own: every vector written inserts into the HNSW graph,
+/// which costs the database more than the model spends on a record.
 fn write_vectors(
     db: &Db,
-    conn: &mut postgres::Client,
     embedder: &Embedder,
     batch: &mut Vec<Unembedded>,
     waiting: &mut [Waiting],
@@ -724,7 +725,34 @@ fn write_vectors(
         return Ok(());
     }
     let texts: Vec<&str> = batch.iter().map(|u| u.text.as_str()).collect();
-    let vectors = embedder.embed_all(&texts);
+    let vectors: Vec<String> = embedder
+        .embed_all(&texts)
+        .iter()
+        .map(|v| vector_text(v))
+        .collect();
+    let rows: Vec<(&Unembedded, String)> = batch.iter().zip(vectors).collect();
+    let writers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let share = rows.len().div_ceil(writers);
+    std::thread::scope(|scope| {
+        let written: Vec<_> = rows
+            .chunks(share)
+            .map(|rows| scope.spawn(move || write_some(db, rows)))
+            .collect();
+        written
+            .into_iter()
+            .map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect::<Result<Vec<()>, OrgError>>()
+    })?;
+    for (u, _) in &rows {
+        waiting[u.hub].report.embedded += 1;
+    }
+    batch.clear();
+    Ok(())
+}
+
+/// Writes `rows`' vectors in one transaction of a connection of its own.
+fn write_some(db: &Db, rows: &[(&Unembedded, String)]) -> Result<(), OrgError> {
+    let mut conn = db.conn()?;
     let mut tx = conn.transaction().map_err(db.err())?;
     let update = tx
         .prepare(
@@ -732,14 +760,11 @@ fn write_vectors(
              WHERE rid = $1 AND text_key = $3",
         )
         .map_err(db.err())?;
-    for (u, vector) in batch.iter().zip(vectors) {
-        tx.execute(&update, &[&u.rid, &vector_text(&vector), &u.key])
+    for (u, vector) in rows {
+        tx.execute(&update, &[&u.rid, vector, &u.key])
             .map_err(db.err())?;
-        waiting[u.hub].report.embedded += 1;
     }
-    tx.commit().map_err(db.err())?;
-    batch.clear();
-    Ok(())
+    tx.commit().map_err(db.err())
 }
 
 /// pgvector's text form of a vector.

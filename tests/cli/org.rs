@@ -281,8 +281,12 @@ fn every_hit_of_org_recall_names_its_hub() {
         "Kubernetes blue green, like payments.",
     );
     let run = org.ok(&["index"]);
-    run.stdout_has("payments: indexed (full)")
-        .stdout_has("search: indexed (full)");
+    // Both hubs' records were embedded in one batch after both were indexed, and each hub's
+    // line counts its own.
+    run.stdout_has(
+        "payments: indexed (full): 1 records written, 0 removed, 0 other files, 1 embedded",
+    )
+    .stdout_has("search: indexed (full): 2 records written, 0 removed, 0 other files, 2 embedded");
     let hits = org.recall("blue green deploys on kubernetes");
     assert!(
         hits.contains(&("payments".into(), "Blue-green deploys on Kubernetes".into())),
