@@ -16,8 +16,9 @@ use super::{CmdResult, UserError, output};
 /// Hubs stay git remotes and the source of truth; the database holds an index rebuilt from
 /// them, which any number of people and `git zen serve --database` processes share. The
 /// database is given by --database or GIT_ZEN_DATABASE_URL, as
-/// postgres://user[:password]@host[:port]/database (`?sslmode=require` for TLS); the URL and
-/// its credentials are never printed.
+/// postgres://user[:password]@host[:port]/database[?sslmode=MODE&sslrootcert=PATH], TLS as
+/// psql does it (prefer, require, verify-ca, verify-full, disable); the URL and its credentials
+/// are never printed.
 #[derive(Debug, clap::Args)]
 pub struct OrgArgs {
     /// The database URL (default: $GIT_ZEN_DATABASE_URL).

@@ -18,6 +18,7 @@ pub mod index;
 pub mod model;
 pub mod recall;
 mod schema;
+mod tls;
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -75,6 +76,9 @@ pub enum OrgError {
         /// The version this binary needs.
         known: i32,
     },
+    /// The TLS settings cannot be used (an unreadable `sslrootcert`).
+    #[error("cannot set up TLS: {0}")]
+    Tls(String),
     /// The vector extension is missing and could not be created.
     #[error("the database cannot enable pgvector: {0}")]
     NoVector(String),
@@ -115,9 +119,17 @@ impl Hint for OrgError {
                 "write it as postgres://user[:password]@host[:port]/database[?sslmode=require]"
                     .into()
             }
+            OrgError::Connect { message, .. } if message.contains("certificate") => {
+                "the server's certificate is not trusted: name its CA with `sslrootcert=PATH`, or \
+                 use `sslmode=require` to encrypt without checking who answers"
+                    .into()
+            }
             OrgError::Connect { .. } => {
                 "check the host, port, user and password; `?sslmode=require` for a managed database"
                     .into()
+            }
+            OrgError::Tls(_) => {
+                "`sslrootcert` names a PEM file of the CA certificates to trust, or `system`".into()
             }
             OrgError::NoSchema(_) | OrgError::Older { .. } => {
                 "run `git zen org init` to create or migrate the schema".into()
@@ -148,6 +160,7 @@ impl Hint for OrgError {
 /// requests during the restart fail, the next ones connect again.
 pub struct Db {
     config: postgres::Config,
+    tls: tokio_postgres_rustls::MakeRustlsConnect,
     target: String,
     idle: Mutex<Vec<postgres::Client>>,
 }
@@ -199,10 +212,13 @@ impl Db {
             .or(from_env.as_deref())
             .filter(|u| !u.trim().is_empty())
             .ok_or(OrgError::NoDatabase)?;
+        let (url, tls) = tls::split(url).map_err(OrgError::BadUrl)?;
         let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| {
             // The driver's message never repeats the URL.
             OrgError::BadUrl(e.to_string())
         })?;
+        config.ssl_mode(tls.mode);
+        let tls = tls::connector(&tls).map_err(OrgError::Tls)?;
         if config.get_application_name().is_none() {
             config.application_name("git-zen");
         }
@@ -219,6 +235,7 @@ impl Db {
         let name = config.get_dbname().unwrap_or("(default)").to_owned();
         Ok(Db {
             config,
+            tls,
             target: format!("{host}:{port}/{name}"),
             idle: Mutex::new(Vec::new()),
         })
@@ -241,10 +258,13 @@ impl Db {
                 });
             }
         }
-        let client = self.config.connect(tls()).map_err(|e| OrgError::Connect {
-            target: self.target.clone(),
-            message: message(&e),
-        })?;
+        let client = self
+            .config
+            .connect(self.tls.clone())
+            .map_err(|e| OrgError::Connect {
+                target: self.target.clone(),
+                message: message(&e),
+            })?;
         Ok(Conn {
             db: self,
             client: Some(client),
@@ -281,19 +301,6 @@ fn message(e: &postgres::Error) -> String {
             text
         }
     }
-}
-
-/// TLS for `sslmode=require` (and `prefer`, the default, when the server offers it): rustls
-/// with the platform's certificate store.
-fn tls() -> tokio_postgres_rustls::MakeRustlsConnect {
-    use rustls_platform_verifier::ConfigVerifierExt;
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let config = rustls::ClientConfig::with_platform_verifier().unwrap_or_else(|_| {
-        rustls::ClientConfig::builder()
-            .with_root_certificates(rustls::RootCertStore::empty())
-            .with_no_client_auth()
-    });
-    tokio_postgres_rustls::MakeRustlsConnect::new(config)
 }
 
 /// The hubs in the org index.
@@ -397,8 +404,12 @@ mod tests {
     }
 
     #[test]
-    fn tls_is_ready_for_managed_databases() {
-        // Building the connector loads the platform's roots; it must not panic without them.
-        let _ = tls();
+    fn every_sslmode_builds_its_connector() {
+        for mode in ["disable", "prefer", "require", "verify-ca", "verify-full"] {
+            Db::open(Some(&format!(
+                "postgres://zen@db.internal/zen?sslmode={mode}"
+            )))
+            .unwrap();
+        }
     }
 }

@@ -206,10 +206,7 @@ fn ranked_sql(tsquery: &str, first: i64) -> String {
 /// server, and different across questions, so that no one sixteenth of the records fills the
 /// lists of every question whose words most records hold.
 fn first_slice(question: &str) -> i64 {
-    let hash = question.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    (hash % SLICES as u64) as i64
+    (crate::hub::config::fnv1a(question.as_bytes()) % SLICES as u64) as i64
 }
 
 /// Fuses the keyword list with the records `nearest` to `vector` and weighs the result.

@@ -261,6 +261,61 @@ fn a_database_without_the_schema_or_without_a_url_is_explained() {
 }
 
 #[test]
+fn tls_works_as_psql_knows_it_and_verification_says_what_to_trust() {
+    if pg::skipped() {
+        return;
+    }
+    // Debian's PostgreSQL (the package with TLS has no pgvector): a command that connects and
+    // asks for the schema says there is none; one that cannot connect says so.
+    let (server, ca) = PgServer::start_tls();
+    let world = TestRepo::empty();
+    let url = server.database();
+    let by_name = url.replace("127.0.0.1", "localhost");
+    let list = |url: &str, query: &str| {
+        let url = format!("{url}?{query}");
+        Run::from(
+            world
+                .zen_cmd(&["org", "--database", &url, "hub", "list"])
+                .output()
+                .expect("run git-zen"),
+        )
+    };
+    let connected = |run: &Run| {
+        assert_eq!(run.code, Some(1), "{}", run.stderr);
+        run.stderr_has("has no git-zen schema yet");
+    };
+    let refused = |run: &Run, why: &str| {
+        assert_eq!(run.code, Some(1), "{}", run.stderr);
+        run.stderr_has("cannot connect").stderr_has(why);
+    };
+    // Without an sslmode (libpq's `prefer`) and with `require`, the session is encrypted and the
+    // certificate, from a CA nobody trusts here, is not checked. The server refuses every
+    // session without TLS, so connecting proves it.
+    connected(&list(&url, ""));
+    connected(&list(&url, "sslmode=require"));
+    refused(&list(&url, "sslmode=disable"), "no encryption");
+    // Checked against the platform's roots, the private CA is unknown; the hint says what to do.
+    let untrusted = list(&url, "sslmode=verify-full");
+    refused(&untrusted, "certificate");
+    untrusted.stderr_has("sslrootcert=PATH");
+    let root = format!("sslrootcert={}", ca.display());
+    // The certificate names `localhost`, not 127.0.0.1: verify-ca checks the chain only,
+    // verify-full the name too.
+    connected(&list(&url, &format!("sslmode=verify-ca&{root}")));
+    refused(
+        &list(&url, &format!("sslmode=verify-full&{root}")),
+        "certificate",
+    );
+    connected(&list(&by_name, &format!("sslmode=verify-full&{root}")));
+    let missing = list(&url, "sslmode=verify-full&sslrootcert=/nonexistent/ca.pem");
+    assert_eq!(missing.code, Some(1));
+    missing.stderr_has("/nonexistent/ca.pem");
+    // The password never shows, whatever fails.
+    let secret = list(&url.replace("zen@", "zen:s3cret@"), "sslmode=verify-full");
+    assert!(!format!("{}{}", secret.stdout, secret.stderr).contains("s3cret"));
+}
+
+#[test]
 fn every_hit_of_org_recall_names_its_hub() {
     let Some(org) = Org::new() else { return };
     let payments = org.hub("payments");

