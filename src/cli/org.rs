@@ -259,6 +259,7 @@ fn print_report(report: &HubReport) -> std::io::Result<()> {
             }
             writeln!(out)?;
         }
+        Outcome::Empty => writeln!(out, "{}: empty (no commits yet)", report.hub)?,
         Outcome::Busy => writeln!(
             out,
             "{}: skipped, another indexer is writing it",

@@ -76,6 +76,8 @@ pub enum Outcome {
     Unchanged,
     /// Another indexer holds this hub's lock.
     Busy,
+    /// The hub has no commits yet: nothing to index (what was indexed before is kept).
+    Empty,
     /// It could not be fetched or read: the index keeps what it had.
     Failed {
         /// Why.
@@ -266,6 +268,12 @@ fn fetch(dir: &Path, url: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether the remote answers and has no refs at all: a hub created but never pushed to.
+fn has_no_refs(dir: &Path, url: &str) -> bool {
+    crate::repo::run_captured(crate::repo::git_at(dir).args(["ls-remote", "--", url]))
+        .is_ok_and(|refs| refs.trim().is_empty())
+}
+
 /// A changed record file: its text and the record (or why it does not parse); `None`: removed.
 type Parsed = Option<(String, Result<Record, crate::record::RecordError>)>;
 
@@ -304,7 +312,12 @@ fn index_hub(
     url: &str,
 ) -> Result<Outcome, String> {
     let dir = mirror_dir(options, name, url);
-    fetch(&dir, url).map_err(|m| format!("cannot fetch {url}: {m}"))?;
+    if let Err(m) = fetch(&dir, url) {
+        if has_no_refs(&dir, url) {
+            return Ok(Outcome::Empty);
+        }
+        return Err(format!("cannot fetch {url}: {m}"));
+    }
     let repo = gix::open_opts(&dir, gix::open::Options::isolated())
         .map_err(|e| format!("{}: {e}", dir.display()))?;
     let (commit, tree) = tip(&repo).map_err(|e| format!("cannot read the fetched tip: {e}"))?;

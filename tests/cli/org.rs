@@ -403,22 +403,28 @@ fn an_unreachable_hub_is_reported_and_the_others_are_indexed() {
     let Some(org) = Org::new() else { return };
     let good = org.hub("good");
     org.add(&good, "Retry payments with backoff", "Because.");
+    // A hub created but never pushed to is empty, not unreachable.
+    org.hub("fresh");
+    org.ok(&["index", "--no-embed"])
+        .stdout_has("fresh: empty (no commits yet)")
+        .stdout_has("good: indexed (full)");
     let ghost = org.world.outside("remotes").join("ghost.git");
     org.ok(&["hub", "add", "ghost", ghost.to_str().unwrap()]);
     let run = org.run(&["index", "--no-embed"]);
     assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
-    run.stdout_has("good: indexed (full)")
+    run.stdout_has("good: unchanged")
+        .stdout_has("fresh: empty (no commits yet)")
         .stderr_has("ghost: skipped: cannot fetch")
-        .stderr_has("1 of 2 hubs could not be indexed");
+        .stderr_has("1 of 3 hubs could not be indexed");
     assert_eq!(org.recall("retry payments").len(), 1);
     let list = org.json(&["hub", "list", "--json"]);
-    assert!(
-        list[0]["problem"]
-            .as_str()
-            .unwrap()
-            .contains("cannot fetch"),
-        "{list}"
-    );
+    let problem = |name: &str| {
+        let hubs = list.as_array().unwrap();
+        let hub = hubs.iter().find(|h| h["name"] == name).unwrap();
+        hub["problem"].as_str().map(str::to_owned)
+    };
+    assert!(problem("ghost").unwrap().contains("cannot fetch"), "{list}");
+    assert_eq!(problem("fresh"), None, "{list}");
 }
 
 #[test]
