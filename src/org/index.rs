@@ -288,7 +288,14 @@ fn read(
     }
     let file = Path::new(&change.path);
     let bytes = match repo.find_object(id) {
-        Ok(object) => object.detach().data,
+        // gix decodes into buffers it reuses, sized for the largest object decoded so far (a
+        // hub's folder tree is megabytes): without shrinking, every record held until the hub's
+        // transaction kept such a buffer, and a 50k-record hub took 2.4 GB.
+        Ok(object) => {
+            let mut data = object.detach().data;
+            data.shrink_to_fit();
+            data
+        }
         Err(e) => {
             let e = crate::record::RecordError::new(file, 1, format!("cannot read blob {id}: {e}"));
             return (String::new(), Err(e));
