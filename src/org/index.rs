@@ -301,13 +301,16 @@ fn read(
             return (String::new(), Err(e));
         }
     };
-    let lossy = String::from_utf8_lossy(&bytes).into_owned();
+    // What a file that is not UTF-8 shows: copied only for such a file.
+    let lossy = std::str::from_utf8(&bytes)
+        .is_err()
+        .then(|| String::from_utf8_lossy(&bytes).into_owned());
     match crate::record::decode(file, bytes) {
         Ok(text) => {
             let record = crate::record::parse(file, &text);
             (text, record)
         }
-        Err(e) => (lossy, Err(e)),
+        Err(e) => (lossy.unwrap_or_default(), Err(e)),
     }
 }
 

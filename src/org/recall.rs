@@ -110,13 +110,14 @@ pub fn recall(
 }
 
 /// The `depth` current records nearest in meaning to `vector` (HNSW), with their similarity.
+/// The schema is checked by [`keyword_lists`], which every recall runs beside this.
 fn nearest(
     db: &Db,
     query: &OrgQuery<'_>,
     vector: &[f32],
     depth: i64,
 ) -> Result<Vec<(i64, f32)>, OrgError> {
-    let mut conn = db.checked()?;
+    let mut conn = db.conn()?;
     let err = db.err();
     let kind = query.kind.map(Kind::as_str);
     let text = super::index::vector_text(vector);
