@@ -71,14 +71,24 @@ impl Embedder {
 
     /// The vectors of many texts, on every core.
     pub fn embed_all(&self, texts: &[&str]) -> Vec<Vec<f32>> {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        self.model.embed_all(texts, threads)
+        self.model.embed_all(texts, cores())
+    }
+
+    /// The vectors of many texts, on every core, each handed to `each` (the text's index and
+    /// its vector) as soon as it is computed: see [`git_zen_embed::Model::embed_each`].
+    pub fn embed_each(&self, texts: &[&str], each: &(dyn Fn(usize, Vec<f32>) + Sync)) {
+        self.model.embed_each(texts, cores(), each);
     }
 
     /// How many numbers a vector has.
     pub fn dimensions(&self) -> usize {
         self.model.dimensions()
     }
+}
+
+/// The threads embedding runs on: one per core.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// The id vectors of the model in `folder` (or the built-in one) are stored under, without

@@ -15,6 +15,8 @@ mod tokenizer;
 mod vocab_table;
 
 use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub use bert::Shape;
 pub use tensors::{Tensor, read_compact, read_safetensors, write_compact};
@@ -145,6 +147,24 @@ impl Model {
     /// The vectors of many texts, in order, computed on up to `threads` threads. From eight
     /// texts on, the weights are expanded to f32 once for all of them.
     pub fn embed_all(&self, texts: &[&str], threads: usize) -> Vec<Vec<f32>> {
+        let out = Mutex::new(vec![Vec::new(); texts.len()]);
+        self.embed_each(texts, threads, &|i, vector| {
+            out.lock().unwrap_or_else(|p| p.into_inner())[i] = vector;
+        });
+        out.into_inner().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Computes the vectors of many texts on up to `threads` threads and hands each to `each`
+    /// (the text's index and its vector) as soon as it is done, in no set order: a caller that
+    /// stores vectors stores the first ones while the model still works on the rest, rather
+    /// than waiting for the whole batch. From eight texts on, the weights are expanded to f32
+    /// once for all of them.
+    pub fn embed_each(
+        &self,
+        texts: &[&str],
+        threads: usize,
+        each: &(dyn Fn(usize, Vec<f32>) + Sync),
+    ) {
         let dense;
         let encoder = if texts.len() >= 8 {
             dense = self.encoder.dense();
@@ -152,32 +172,26 @@ impl Model {
         } else {
             &self.encoder
         };
-        let embed = |text: &str| encoder.embed(&self.tokens(text));
+        let embed = |i: usize| each(i, encoder.embed(&self.tokens(texts[i])));
         let threads = threads.clamp(1, texts.len().max(1));
         if threads == 1 {
-            return texts.iter().map(|t| embed(t)).collect();
+            (0..texts.len()).for_each(embed);
+            return;
         }
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let mut out: Vec<(usize, Vec<f32>)> = std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads)
-                .map(|_| {
-                    scope.spawn(|| {
-                        let mut done = Vec::new();
-                        loop {
-                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some(text) = texts.get(i) else { break done };
-                            done.push((i, embed(text)));
+        let next = AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= texts.len() {
+                            break;
                         }
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().expect("an embedding thread panicked"))
-                .collect()
+                        embed(i);
+                    }
+                });
+            }
         });
-        out.sort_by_key(|(i, _)| *i);
-        out.into_iter().map(|(_, v)| v).collect()
     }
 }
 
@@ -308,6 +322,26 @@ mod tests {
         for (text, vector) in texts.iter().zip(batch) {
             assert_eq!(vector, model.embed(text));
             assert_eq!(vector.len(), EMBEDDED_DIMENSIONS);
+        }
+    }
+
+    #[test]
+    fn each_text_is_handed_over_once_with_its_vector() {
+        let model = Model::embedded().unwrap();
+        let texts = [
+            "deploy blue green",
+            "rotate the keys",
+            "cache sessions in redis",
+        ];
+        let seen = Mutex::new(Vec::new());
+        model.embed_each(&texts, 2, &|i, vector| {
+            seen.lock().unwrap().push((i, vector));
+        });
+        let mut seen = seen.into_inner().unwrap();
+        seen.sort_by_key(|(i, _)| *i);
+        assert_eq!(seen.iter().map(|(i, _)| *i).collect::<Vec<_>>(), [0, 1, 2]);
+        for (i, vector) in seen {
+            assert_eq!(vector, model.embed(texts[i]));
         }
     }
 }
