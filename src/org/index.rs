@@ -399,12 +399,17 @@ fn index_hub(
         .filter(|(_, p)| p.is_none())
         .map(|(c, _)| c.path.as_str())
         .collect();
+    // The hub's row count, kept as rows come and go rather than counted again: counting a
+    // 50,000-record hub costs the database more than writing one changed record.
+    let mut gained = 0i64;
     if !removed.is_empty() {
-        tx.execute(
-            "DELETE FROM zen_records WHERE hub_id = $1 AND path = ANY($2)",
-            &[&hub_id, &removed],
-        )
-        .map_err(dberr)?;
+        let deleted = tx
+            .execute(
+                "DELETE FROM zen_records WHERE hub_id = $1 AND path = ANY($2)",
+                &[&hub_id, &removed],
+            )
+            .map_err(dberr)?;
+        gained -= deleted as i64;
     }
     let mut malformed = Vec::new();
     let mut staged = Vec::with_capacity(parsed.len() * 512);
@@ -428,14 +433,21 @@ fn index_hub(
         }
     }
     if !staged.is_empty() {
-        write_staged(&mut tx, hub_id, &staged)?;
+        gained += write_staged(&mut tx, hub_id, &staged, full)?;
     }
     let file_count = write_files(&mut tx, &repo, hub_id, &files).map_err(dberr)?;
+    // A full index starts from no rows; the count is an int4 column.
     tx.execute(
         "UPDATE zen_hubs SET tree = $2, commit_id = $3, indexed_at = now(), problem = NULL,
-                records = (SELECT count(*) FROM zen_records WHERE hub_id = $1)
+                records = CASE WHEN $4 THEN 0 ELSE records END + $5::int8::int4
          WHERE id = $1",
-        &[&hub_id, &tree.to_string(), &commit.to_string()],
+        &[
+            &hub_id,
+            &tree.to_string(),
+            &commit.to_string(),
+            &full,
+            &gained,
+        ],
     )
     .map_err(dberr)?;
     tx.commit().map_err(dberr)?;
@@ -549,12 +561,14 @@ fn stage_broken(out: &mut Vec<u8>, path: &str, source: &str, error: &str) {
 }
 
 /// Copies the staged rows in and upserts them, computing their weighted `tsvector`s. A row
-/// whose text is unchanged keeps its vector.
+/// whose text is unchanged keeps its vector. Returns how many rows the hub gains: every staged
+/// row after a full index's delete, else those of paths the hub did not have.
 fn write_staged(
     tx: &mut postgres::Transaction<'_>,
     hub_id: i32,
     staged: &[u8],
-) -> Result<(), String> {
+    full: bool,
+) -> Result<i64, String> {
     let dberr = |e: postgres::Error| format!("the database failed: {}", super::message(&e));
     tx.batch_execute(
         "CREATE TEMP TABLE zen_stage (path text, id text, kind text, title text, status text,
@@ -568,7 +582,18 @@ fn write_staged(
     writer
         .write_all(staged)
         .map_err(|e| format!("cannot copy records to the database: {e}"))?;
-    writer.finish().map_err(dberr)?;
+    let rows = writer.finish().map_err(dberr)?;
+    let gained = if full {
+        rows as i64
+    } else {
+        tx.query_one(
+            "SELECT count(*) FROM zen_stage s WHERE NOT EXISTS
+                 (SELECT 1 FROM zen_records r WHERE r.hub_id = $1 AND r.path = s.path)",
+            &[&hub_id],
+        )
+        .map_err(dberr)?
+        .get(0)
+    };
     tx.execute(
         r#"INSERT INTO zen_records AS r (hub_id, path, id, kind, title, status, outcome, tags,
              author, created, source, error, text_key, tsv)
@@ -591,7 +616,7 @@ fn write_staged(
         &[&hub_id],
     )
     .map_err(dberr)?;
-    Ok(())
+    Ok(gained)
 }
 
 /// Writes or deletes the hub's outcome events and registry files.

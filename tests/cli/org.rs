@@ -374,15 +374,21 @@ fn only_what_changed_is_written_on_the_next_run() {
     let Some(org) = Org::new() else { return };
     let team = org.hub("team");
     let first = org.add(&team, "Keep sessions in Redis", "Because.");
-    org.add(&team, "Use Postgres for billing", "Because.");
+    let second = org.add(&team, "Use Postgres for billing", "Because.");
     org.ok(&["index", "--no-embed"]);
     org.ok(&["index", "--no-embed"])
         .stdout_has("team: unchanged");
     org.add(&team, "Rotate the signing keys monthly", "Because.");
     std::fs::remove_file(team.work.join(format!(".datazentr/decisions/{first}.md"))).unwrap();
-    org.push(&team, "remove one");
+    let edited = team.work.join(format!(".datazentr/decisions/{second}.md"));
+    let text = std::fs::read_to_string(&edited).unwrap();
+    std::fs::write(&edited, format!("{text}\nInvoices need transactions.\n")).unwrap();
+    org.push(&team, "remove one, edit one, add one");
     org.ok(&["index", "--no-embed"])
-        .stdout_has("team: indexed (changes): 1 records written, 1 removed");
+        .stdout_has("team: indexed (changes): 2 records written, 1 removed");
+    // The hub's record count follows added, edited and removed records without a recount.
+    let list = org.json(&["hub", "list", "--json"]);
+    assert_eq!(list[0]["records"], 2, "{list}");
     let titles: Vec<String> = org
         .recall("signing keys sessions")
         .into_iter()
@@ -484,6 +490,7 @@ fn a_killed_indexer_leaves_the_previous_state_and_the_next_run_resumes() {
         .stdout_has("team: indexed (changes): 6 records written");
     let rows = org.sql("SELECT count(*) FROM zen_records");
     assert_eq!(rows[0].get::<_, i64>(0), 12);
+    assert_eq!(org.json(&["hub", "list", "--json"])[0]["records"], 12);
 }
 
 #[test]
