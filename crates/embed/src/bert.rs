@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use ndarray::{Array2, ArrayView2, Axis, Slice};
 
-use crate::q8;
 use crate::tensors::Tensor;
+use crate::{activations, q8};
 
 /// The architecture numbers of a BERT model (from its `config.json`).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -326,14 +326,10 @@ impl Encoder {
             );
             let mut scores = q.dot(&k.t());
             for mut row in scores.axis_iter_mut(Axis(0)) {
-                let max = row.fold(f32::NEG_INFINITY, |m, &v| m.max(v));
-                let mut sum = 0.0;
-                row.mapv_inplace(|v| {
-                    let e = ((v - max) * scale).exp();
-                    sum += e;
-                    e
-                });
-                row.mapv_inplace(|v| v / sum);
+                let row = row
+                    .as_slice_mut()
+                    .expect("rows of a standard array are contiguous");
+                activations::softmax(row, scale);
             }
             context
                 .slice_axis_mut(Axis(1), Slice::from(head * width..(head + 1) * width))
@@ -347,7 +343,11 @@ impl Encoder {
             self.shape.layer_norm_eps,
         );
         let mut inner = linear(&attended.view(), &layer.intermediate, scratch);
-        inner.mapv_inplace(gelu);
+        activations::gelu(
+            inner
+                .as_slice_mut()
+                .expect("a product's result is a standard array"),
+        );
         let mut out = linear(&inner.view(), &layer.output, scratch);
         out += &attended;
         layer_norm(&mut out, &layer.output_norm, self.shape.layer_norm_eps);
@@ -414,41 +414,6 @@ fn layer_norm(x: &mut Array2<f32>, norm: &Norm, eps: f32) {
         let inv = 1.0 / (variance + eps).sqrt();
         for ((v, w), b) in row.iter_mut().zip(&norm.weight).zip(&norm.bias) {
             *v = (*v - mean) * inv * w + b;
-        }
-    }
-}
-
-/// GELU in its exact (erf) form, as BERT was trained.
-fn gelu(x: f32) -> f32 {
-    0.5 * x * (1.0 + erf(x * std::f32::consts::FRAC_1_SQRT_2))
-}
-
-/// The error function (Abramowitz & Stegun 7.1.26, absolute error below 1.5e-7: under f32's
-/// own rounding at the values GELU sees).
-fn erf(x: f32) -> f32 {
-    let sign = x.signum();
-    let x = f64::from(x.abs());
-    let t = 1.0 / (1.0 + 0.327_591_1 * x);
-    let poly = t
-        * (0.254_829_592
-            + t * (-0.284_496_736
-                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
-    sign * (1.0 - poly * (-x * x).exp()) as f32
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn erf_matches_known_values() {
-        for (x, want) in [
-            (0.0, 0.0),
-            (0.5, 0.520_499_9),
-            (1.0, 0.842_700_8),
-            (-2.0, -0.995_322_3),
-        ] {
-            assert!((erf(x) - want).abs() < 2e-7, "erf({x}) = {}", erf(x));
         }
     }
 }

@@ -8,6 +8,7 @@
 
 #![warn(missing_docs)]
 
+mod activations;
 mod bert;
 mod q8;
 mod tensors;
