@@ -13,7 +13,7 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// The DOM of `url` once it loaded (deferred scripts have run by then). A Chromium that has
 /// not answered within a minute is killed, so a hang fails the test instead of the suite.
-fn dom(url: &str) -> String {
+pub fn dom(url: &str) -> String {
     assert!(
         Path::new(CHROMIUM).exists(),
         "the browser tests need Debian's chromium at {CHROMIUM}: apt-get install -y chromium"

@@ -567,6 +567,65 @@ fn a_hub_force_pushed_to_an_unrelated_history_is_indexed_as_it_now_is() {
     let _ = &team.remote;
 }
 
+/// What a person browsing the org index sees, in a real browser (headless Chromium, scripts
+/// running): every team's records on the timeline and in search, each team on the hub page, and
+/// a hub's hostile record as text, never as markup that runs.
+#[test]
+fn org_pages_show_every_team_in_a_browser_and_a_hostile_record_stays_text() {
+    let Some(org) = Org::new() else { return };
+    let payments = org.hub("payments");
+    let search = org.hub("search");
+    org.add(
+        &payments,
+        "Idempotency keys on every payment call",
+        "Because retries happen.",
+    );
+    let hostile = org.add(
+        &search,
+        "<script>document.title='PW'+'NED'</script> Hostile title",
+        "Body <script>document.title='PW'+'NED'</script>\n\n\
+         <img src=x onerror=\"var d=document.createElement('div');d.id='pw'+'ned';document.body.appendChild(d)\">\n\n\
+         [click me](javascript:document.title='PW'+'NED') and <a href=\"javascript:alert(1)\">raw</a>",
+    );
+    org.ok(&["index", "--no-embed"]);
+    let server = OrgServer::start(&org, &[]);
+    // (path, whether it lists every team's records)
+    let record = format!("r/{hostile}");
+    for (path, every_team) in [
+        ("", true),
+        ("records", true),
+        ("records?q=hostile", false),
+        (record.as_str(), false),
+    ] {
+        let url = format!("{}{path}", server.url);
+        let dom = crate::browser::dom(&url);
+        assert!(
+            dom.contains("Hostile title"),
+            "{url} shows the record:\n{dom}"
+        );
+        assert_eq!(
+            dom.contains("Idempotency keys"),
+            every_team,
+            "{url}:\n{dom}"
+        );
+        assert!(
+            !dom.contains("PWNED"),
+            "{url}: a script set the title:\n{dom}"
+        );
+        assert!(
+            !dom.contains("id=\"pwned\""),
+            "{url}: an onerror ran:\n{dom}"
+        );
+        assert!(
+            !dom.contains("<a href=\"javascript"),
+            "{url}: a script link:\n{dom}"
+        );
+    }
+    let hub = crate::browser::dom(&format!("{}hub", server.url));
+    assert!(hub.contains("organisation (2 hubs)"), "{hub}");
+    assert!(hub.contains("payments") && hub.contains("search"), "{hub}");
+}
+
 /// A `git zen serve --database` child, killed when dropped.
 struct OrgServer {
     child: Child,
