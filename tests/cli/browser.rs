@@ -116,21 +116,29 @@ fn a_hostile_record_does_not_execute_in_a_browser() {
         format!("file://{}/r/{id}.html", site.display()),
         format!("file://{}/records.html", site.display()),
     ] {
-        let dom = dom(&url);
-        assert!(dom.contains("Hostile title"), "{url} shows the record");
-        assert!(
-            !dom.contains("PWNED"),
-            "{url}: a script set the title:\n{dom}"
-        );
-        assert!(
-            !dom.contains("id=\"pwned\""),
-            "{url}: an onerror ran:\n{dom}"
-        );
-        assert!(
-            !dom.contains("<a href=\"javascript"),
-            "{url}: a script link:\n{dom}"
-        );
+        assert_hostile_record_inert(&url, &dom(&url));
     }
+}
+
+/// The DOM `dom` of `url` shows the hostile record ([`crate::dashboard::HOSTILE_TITLE`]) as
+/// text: no script of it ran, no handler, no `javascript:` link.
+pub fn assert_hostile_record_inert(url: &str, dom: &str) {
+    assert!(
+        dom.contains("Hostile title"),
+        "{url} shows the record:\n{dom}"
+    );
+    assert!(
+        !dom.contains("PWNED"),
+        "{url}: a script set the title:\n{dom}"
+    );
+    assert!(
+        !dom.contains("id=\"pwned\""),
+        "{url}: an onerror ran:\n{dom}"
+    );
+    assert!(
+        !dom.contains("<a href=\"javascript"),
+        "{url}: a script link:\n{dom}"
+    );
 }
 
 #[test]

@@ -122,15 +122,16 @@ pub fn team_repo() -> (TestRepo, String, String) {
 
 /// A record whose title and body try to run script in every way a pull request could.
 pub fn hostile_record(repo: &TestRepo) -> String {
-    repo.record(&[
-        "decision",
-        "<script>document.title='PW'+'NED'</script> Hostile title",
-        "-m",
-        "Body <script>document.title='PW'+'NED'</script>\n\n\
-         <img src=x onerror=\"var d=document.createElement('div');d.id='pw'+'ned';document.body.appendChild(d)\">\n\n\
-         [click me](javascript:document.title='PW'+'NED') and <a href=\"javascript:alert(1)\">raw</a>\n",
-    ])
+    repo.record(&["decision", HOSTILE_TITLE, "-m", HOSTILE_BODY])
 }
+
+/// A record title that is a script, and a body with a script, an image whose `onerror` adds an
+/// element with id `pwned`, and `javascript:` links: what an attacker might commit to a record.
+pub const HOSTILE_TITLE: &str = "<script>document.title='PW'+'NED'</script> Hostile title";
+/// See [`HOSTILE_TITLE`].
+pub const HOSTILE_BODY: &str = "Body <script>document.title='PW'+'NED'</script>\n\n\
+    <img src=x onerror=\"var d=document.createElement('div');d.id='pw'+'ned';document.body.appendChild(d)\">\n\n\
+    [click me](javascript:document.title='PW'+'NED') and <a href=\"javascript:alert(1)\">raw</a>\n";
 
 #[test]
 fn every_page_shows_the_records_behind_strict_security_headers() {
