@@ -124,12 +124,9 @@ pub fn connector(tls: &Tls) -> Result<tokio_postgres_rustls::MakeRustlsConnect, 
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| e.to_string())?;
-    let config = match (tls.check, &tls.roots) {
-        (Check::Nothing, _) => builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(EncryptOnly(provider)))
-            .with_no_client_auth(),
-        (check, Roots::File(path)) => {
+    let verifier: Arc<dyn ServerCertVerifier> = match (tls.check, &tls.roots) {
+        (Check::Nothing, _) => Arc::new(EncryptOnly(provider)),
+        (_, Roots::File(path)) => {
             let mut roots = rustls::RootCertStore::empty();
             let certs = CertificateDer::pem_file_iter(path)
                 .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
@@ -141,32 +138,24 @@ pub fn connector(tls: &Tls) -> Result<tokio_postgres_rustls::MakeRustlsConnect, 
                     path.display()
                 ));
             }
-            let webpki =
-                rustls::client::WebPkiServerVerifier::builder_with_provider(roots.into(), provider)
-                    .build()
-                    .map_err(|e| e.to_string())?;
-            let verifier: Arc<dyn ServerCertVerifier> = match check {
-                Check::Chain => Arc::new(ChainOnly(webpki)),
-                _ => webpki,
-            };
-            builder
-                .dangerous()
-                .with_custom_certificate_verifier(verifier)
-                .with_no_client_auth()
+            rustls::client::WebPkiServerVerifier::builder_with_provider(roots.into(), provider)
+                .build()
+                .map_err(|e| e.to_string())?
         }
-        (check, Roots::System) => {
-            let platform = rustls_platform_verifier::Verifier::new(provider)
-                .map_err(|e| format!("the platform's certificates: {e}"))?;
-            let verifier: Arc<dyn ServerCertVerifier> = match check {
-                Check::Chain => Arc::new(ChainOnly(Arc::new(platform))),
-                _ => Arc::new(platform),
-            };
-            builder
-                .dangerous()
-                .with_custom_certificate_verifier(verifier)
-                .with_no_client_auth()
-        }
+        (_, Roots::System) => Arc::new(
+            rustls_platform_verifier::Verifier::new(provider)
+                .map_err(|e| format!("the platform's certificates: {e}"))?,
+        ),
     };
+    // `verify-ca` is `verify-full` without the host name.
+    let verifier = match tls.check {
+        Check::Chain => Arc::new(ChainOnly(verifier)),
+        _ => verifier,
+    };
+    let config = builder
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth();
     Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
 }
 
